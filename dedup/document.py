@@ -1,0 +1,130 @@
+"""The record types that flow through every step: `Document` in, `Result` out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Reason = Literal["rule", "repeat", "boilerplate", "near_duplicate", "empty"]
+
+
+@dataclass(frozen=True)
+class Document:
+    """One input document.
+
+    `source` groups documents for boilerplate detection (a site); when it is None the host of
+    `url` is used, and failing that the document forms a source of its own.
+    """
+
+    id: str
+    text: str
+    url: str | None = None
+    source: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A unit of a document: `text` is `document.text[start:end]` (code-point offsets)."""
+
+    index: int
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Removal:
+    """One removed span, with the reason as data.
+
+    `reason` is one of: "rule" (a debris rule, `rule` holds its id), "repeat" (a later copy of
+    paragraph `ref_paragraph` of the same document), "boilerplate" (recurs in `ref_docs` of the same
+    source). Offsets are code points into the original text.
+    """
+
+    start: int
+    end: int
+    paragraph: int
+    reason: Reason
+    text: str
+    rule: str | None = None
+    ref_paragraph: int | None = None
+    similarity: float | None = None
+    ref_docs: tuple[str, ...] = ()
+
+    def explain(self) -> str:
+        if self.reason == "rule":
+            return f"debris rule {self.rule}"
+        if self.reason == "repeat":
+            return f"repeat of paragraph {self.ref_paragraph}, similarity {self.similarity:.2f}"
+        if self.reason == "boilerplate":
+            return f"boilerplate of its source, found in {len(self.ref_docs)} documents"
+        return self.reason
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "start": self.start,
+            "end": self.end,
+            "paragraph": self.paragraph,
+            "reason": self.reason,
+            "explanation": self.explain(),
+            "text": self.text,
+        }
+        if self.rule is not None:
+            out["rule"] = self.rule
+        if self.ref_paragraph is not None:
+            out["ref_paragraph"] = self.ref_paragraph
+        if self.similarity is not None:
+            out["similarity"] = round(self.similarity, 4)
+        if self.ref_docs:
+            out["ref_docs"] = list(self.ref_docs)
+        return out
+
+
+@dataclass(frozen=True)
+class Shared:
+    """A kept paragraph that recurs in documents of other sources (syndicated content)."""
+
+    paragraph: int
+    docs: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"paragraph": self.paragraph, "docs": list(self.docs)}
+
+
+@dataclass(frozen=True)
+class Result:
+    """What dedup decided about one document.
+
+    `kept` is False when the whole document is a near-duplicate of `duplicate_of` (then `text` is
+    empty and nothing is written for it). `text` is the cleaned text: the kept paragraphs, each as
+    in the original, joined by the layout's separator.
+    """
+
+    id: str
+    text: str
+    kept: bool
+    source: str
+    removals: tuple[Removal, ...] = ()
+    duplicate_of: str | None = None
+    similarity: float | None = None
+    shared: tuple[Shared, ...] = ()
+    notes: tuple[str, ...] = ()
+    paragraphs: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "id": self.id,
+            "status": "kept" if self.kept else "dropped",
+            "source": self.source,
+            "paragraphs": self.paragraphs,
+            "removed": [r.to_dict() for r in self.removals],
+        }
+        if self.duplicate_of is not None:
+            out["duplicate_of"] = self.duplicate_of
+            out["similarity"] = round(self.similarity or 0.0, 4)
+        if self.shared:
+            out["shared"] = [s.to_dict() for s in self.shared]
+        if self.notes:
+            out["notes"] = list(self.notes)
+        return out
