@@ -1,0 +1,262 @@
+"""The batch flow over a corpus: segment, rules, repeats, near-duplicate documents, boilerplate,
+context, then one `Result` per document in input order."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import numpy as np
+
+from dedup.config import Config
+from dedup.context import context_debris, is_prose
+from dedup.document import Document, Paragraph, Removal, Result, Shared
+from dedup.lsh import candidate_pairs, choose_params
+from dedup.minhash import Signer, jaccard
+from dedup.normalize import match_key
+from dedup.repeats import find_repeats
+from dedup.rules import RuleSet, load_ruleset
+from dedup.segment import segment
+from dedup.shingle import tokens
+
+# Shared (syndicated) paragraphs are listed with at most this many documents each.
+MAX_SHARED_DOCS = 50
+
+
+@dataclass
+class _DocState:
+    doc: Document
+    source: str
+    paragraphs: tuple[Paragraph, ...]
+    separator: str
+    removals: dict[int, Removal] = field(default_factory=dict)
+
+    def alive(self, i: int) -> bool:
+        return i not in self.removals
+
+    def kept_texts(self) -> list[str]:
+        return [p.text for p in self.paragraphs if p.index not in self.removals]
+
+
+def source_of(doc: Document) -> str:
+    """The document's source: explicit, else its URL's host without "www.", else "" (one shared source)."""
+    if doc.source is not None:
+        return doc.source
+    if doc.url:
+        host = (urlsplit(doc.url).hostname or "").lower()
+        return host.removeprefix("www.")
+    return ""
+
+
+class Pipeline:
+    """Holds the compiled rules and the signer for one configuration; no state between calls."""
+
+    def __init__(self, config: Config | None = None) -> None:
+        self.config = config or Config()
+        self.rules: RuleSet = load_ruleset(self.config.rules)
+        self.signer = Signer(self.config.minhash)
+
+    # -- per document -------------------------------------------------------------------------
+    def analyse(self, doc: Document) -> _DocState:
+        seg = segment(doc.text, self.config.segment)
+        state = _DocState(doc, source_of(doc), seg.paragraphs, seg.separator)
+        self._apply_rules(state)
+        texts = [p.text if state.alive(p.index) else None for p in state.paragraphs]
+        for rep in find_repeats(texts, self.signer, self.config.repeats, self.config.minhash):
+            p = state.paragraphs[rep.later]
+            state.removals[rep.later] = Removal(
+                p.start, p.end, p.index, "repeat", p.text,
+                rule=f"repeat.{rep.method}", ref_paragraph=rep.earlier, similarity=rep.similarity,
+            )  # fmt: skip
+        return state
+
+    def _apply_rules(self, state: _DocState) -> None:
+        section: str | None = None
+        for p in state.paragraphs:
+            rule = self.rules.match(p.text)
+            if rule is not None:
+                state.removals[p.index] = Removal(p.start, p.end, p.index, "rule", p.text, rule=rule.id)
+                section = rule.id if rule.kind == "section" else section
+                continue
+            if section is not None and not is_prose(p.text):
+                state.removals[p.index] = Removal(p.start, p.end, p.index, "rule", p.text, rule=section)
+                continue
+            section = None
+
+    def _apply_context(self, state: _DocState) -> None:
+        kinds = []
+        for p in state.paragraphs:
+            r = state.removals.get(p.index)
+            kinds.append("kept" if r is None else "debris" if r.reason in ("rule", "boilerplate") else "gone")
+        for i, rule_id in context_debris([p.text for p in state.paragraphs], kinds).items():
+            p = state.paragraphs[i]
+            state.removals[i] = Removal(p.start, p.end, i, "rule", p.text, rule=rule_id)
+
+    # -- across documents ----------------------------------------------------------------------
+    def run(self, docs: Iterable[Document]) -> list[Result]:
+        states = [self.analyse(d) for d in docs]
+        boiler_keys = self._boilerplate_keys(states, clusters=None)
+        dup_of, sim_of = self._near_duplicates(states, boiler_keys)
+        boiler_keys = self._boilerplate_keys(states, clusters=dup_of)
+        self._remove_boilerplate(states, boiler_keys)
+        if self.config.rules.context:
+            for st in states:
+                self._apply_context(st)
+        shared = self._shared(states)
+        dropped = self._dropped(states, dup_of)
+        results = []
+        for n, st in enumerate(states):
+            removals = tuple(st.removals[i] for i in sorted(st.removals))
+            notes = tuple(st.doc.meta.get("notes", ()))
+            if not st.paragraphs:
+                notes += ("empty document",)
+            if n in dropped:
+                rep = dropped[n]
+                results.append(
+                    Result(st.doc.id, "", False, st.source, removals, states[rep].doc.id,
+                           sim_of.get(n, 1.0), (), notes, len(st.paragraphs))
+                )  # fmt: skip
+                continue
+            text = st.separator.join(st.kept_texts())
+            dup = dup_of.get(n)
+            results.append(
+                Result(st.doc.id, text, True, st.source, removals,
+                       None if dup is None else states[dup].doc.id, sim_of.get(n),
+                       tuple(shared.get(n, ())), notes, len(st.paragraphs))
+            )  # fmt: skip
+        return results
+
+    def _keys(self, st: _DocState) -> dict[str, int]:
+        """match_key -> first alive paragraph index, for paragraphs alive after rules and repeats."""
+        keys: dict[str, int] = {}
+        for p in st.paragraphs:
+            if st.alive(p.index):
+                k = match_key(p.text)
+                if k:
+                    keys.setdefault(k, p.index)
+        return keys
+
+    def _boilerplate_keys(self, states: list[_DocState], clusters: dict[int, int] | None) -> dict[str, set[str]]:
+        """Per source, the paragraph keys found in >= min_docs distinct documents (a cluster counts once)."""
+        seen: dict[tuple[str, str], set[int]] = defaultdict(set)
+        for n, st in enumerate(states):
+            unit = clusters.get(n, n) if clusters else n
+            for k in self._keys(st):
+                seen[(st.source, k)].add(unit)
+        out: dict[str, set[str]] = defaultdict(set)
+        for (source, key), units in seen.items():
+            if len(units) >= self.config.repeats.min_docs:
+                out[source].add(key)
+        return out
+
+    def _near_duplicates(
+        self, states: list[_DocState], boiler_keys: dict[str, set[str]]
+    ) -> tuple[dict[int, int], dict[int, float]]:
+        """doc index -> index of its cluster's first document, and the similarity to it."""
+        ids: list[int] = []
+        sets = []
+        for n, st in enumerate(states):
+            skip = boiler_keys.get(st.source, set())
+            body = "\n".join(t for t in st.kept_texts() if match_key(t) not in skip)
+            if len(tokens(body)) >= self.config.minhash.min_tokens:
+                ids.append(n)
+                sets.append(self.signer.shingle_hashes(body))
+        parent = list(range(len(states)))
+
+        def find(x: int) -> int:
+            while parent[x] != x:
+                parent[x] = parent[parent[x]]
+                x = parent[x]
+            return x
+
+        best: dict[int, float] = {}
+        if len(ids) >= 2:
+            params = choose_params(self.config.repeats.doc_threshold, self.config.minhash.num_perm)
+            pairs = candidate_pairs(self.signer.sign(sets), params)
+            for a, b in pairs.tolist():
+                sim = jaccard(sets[a], sets[b])
+                if sim >= self.config.repeats.doc_threshold:
+                    ra, rb = find(ids[a]), find(ids[b])
+                    if ra != rb:
+                        parent[max(ra, rb)] = min(ra, rb)
+                    best[ids[b]] = max(best.get(ids[b], 0.0), sim)
+        dup_of = {n: find(n) for n in range(len(states)) if find(n) != n}
+        return dup_of, {n: best.get(n, 1.0) for n in dup_of}
+
+    def _dropped(self, states: list[_DocState], dup_of: dict[int, int]) -> dict[int, int]:
+        """Dropped document -> the kept document of its cluster, by the `keep` policy."""
+        keep = self.config.repeats.keep
+        if keep == "all" or not dup_of:
+            return {}
+        members: dict[int, list[int]] = defaultdict(list)
+        for n, root in dup_of.items():
+            members[root].append(n)
+        out: dict[int, int] = {}
+        for root, rest in members.items():
+            group = [root, *sorted(rest)]
+            if keep == "longest":
+                lengths = [len(states[n].separator.join(states[n].kept_texts())) for n in group]
+                winner = group[int(np.argmax(lengths))]
+            else:
+                winner = root
+            out.update({n: winner for n in group if n != winner})
+        return out
+
+    def _remove_boilerplate(self, states: list[_DocState], boiler_keys: dict[str, set[str]]) -> None:
+        docs_with: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for st in states:
+            for k in self._keys(st):
+                if k in boiler_keys.get(st.source, ()):
+                    docs_with[(st.source, k)].append(st.doc.id)
+        for st in states:
+            keys = boiler_keys.get(st.source)
+            if not keys:
+                continue
+            for p in st.paragraphs:
+                if st.alive(p.index):
+                    k = match_key(p.text)
+                    if k in keys:
+                        refs = tuple(sorted(d for d in docs_with[(st.source, k)] if d != st.doc.id))
+                        st.removals[p.index] = Removal(
+                            p.start, p.end, p.index, "boilerplate", p.text, ref_docs=refs[:MAX_SHARED_DOCS]
+                        )
+
+    def _shared(self, states: list[_DocState]) -> dict[int, list[Shared]]:
+        """Kept paragraphs (long enough to mean something) that also occur in other sources."""
+        where: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for n, st in enumerate(states):
+            for k, i in self._keys(st).items():
+                if len(k.split()) >= self.config.minhash.min_tokens:
+                    where[k].append((n, i))
+        out: dict[int, list[Shared]] = defaultdict(list)
+        for places in where.values():
+            sources = {states[n].source for n, _ in places}
+            if len(sources) < 2:
+                continue
+            for n, i in places:
+                others = sorted({states[m].doc.id for m, _ in places if states[m].source != states[n].source})
+                out[n].append(Shared(i, tuple(others[:MAX_SHARED_DOCS])))
+        for n in out:
+            out[n].sort(key=lambda s: s.paragraph)
+        return out
+
+
+def clean(docs: str | Document | Iterable[str | Document], config: Config | None = None) -> list[Result]:
+    """Clean documents and find their repeats; one `Result` per input document, in input order.
+
+    `docs` is one string, one `Document`, or an iterable of either. Strings get ids "0", "1", ...
+    and, having no URL, share one source.
+    """
+    if isinstance(docs, str | Document):
+        docs = [docs]
+    prepared = [d if isinstance(d, Document) else Document(id=str(n), text=d) for n, d in enumerate(docs)]
+    seen: set[str] = set()
+    for d in prepared:
+        if d.id in seen:
+            from dedup.errors import UsageError
+
+            raise UsageError(f"document id {d.id!r} occurs twice; ids must be unique within one call")
+        seen.add(d.id)
+    return Pipeline(config).run(prepared)

@@ -1,0 +1,116 @@
+"""Repeated paragraphs inside one document: exact, near-duplicate (MinHash LSH) and contained.
+
+Three stages, cheapest first:
+1. exact: equal `match_key` (case, punctuation and spacing ignored);
+2. near: LSH candidates at a looser threshold than `threshold` (so pairs right at the threshold are
+   not lost to the S-curve), verified by exact Jaccard of the shingle sets >= `threshold`;
+3. containment, from an inverted index of shingles: a later paragraph almost entirely contained in
+   an earlier one (>= `containment` of its shingles), or one that contains an earlier paragraph and
+   adds at most a short tail (at most a quarter of its shingles are new).
+Paragraphs with fewer than `min_tokens` tokens only take part in the exact stage. The first
+occurrence is kept; every later copy points at the first kept paragraph of its group.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from dedup.config import MinHashConfig, RepeatsConfig
+from dedup.lsh import candidate_pairs, choose_params
+from dedup.minhash import U32, Signer, jaccard
+from dedup.normalize import match_key
+from dedup.shingle import tokens
+
+# A short addition is at most this share of the longer paragraph's shingles.
+SHORT_ADDITION = 0.25
+# Postings longer than this are not scanned for containment (a shingle that common says nothing).
+MAX_POSTING = 64
+
+
+@dataclass(frozen=True)
+class Repeat:
+    later: int
+    earlier: int
+    similarity: float
+    method: str  # "exact", "near" or "containment"
+
+
+def find_repeats(
+    texts: Sequence[str | None],
+    signer: Signer,
+    repeats: RepeatsConfig,
+    minhash: MinHashConfig,
+) -> list[Repeat]:
+    """Repeats among `texts` (None marks a paragraph already removed); sorted by `later`."""
+    found: dict[int, Repeat] = {}
+    first_by_key: dict[str, int] = {}
+    candidates: list[int] = []
+    for i, text in enumerate(texts):
+        if text is None:
+            continue
+        key = match_key(text)
+        if not key:
+            continue
+        if key in first_by_key:
+            found[i] = Repeat(i, first_by_key[key], 1.0, "exact")
+            continue
+        first_by_key[key] = i
+        if len(tokens(text)) >= minhash.min_tokens:
+            candidates.append(i)
+    if len(candidates) >= 2:
+        sets = [signer.shingle_hashes(texts[i] or "") for i in candidates]
+        _near(candidates, sets, signer, repeats, minhash, found)
+        _contained(candidates, sets, repeats, found)
+    # Point every repeat at the kept paragraph its chain starts from.
+    for i in sorted(found):
+        r = found[i]
+        if r.earlier in found:
+            found[i] = Repeat(i, found[r.earlier].earlier, r.similarity, r.method)
+    return [found[i] for i in sorted(found)]
+
+
+def _near(
+    ids: list[int], sets: list[U32], signer: Signer, repeats: RepeatsConfig, minhash: MinHashConfig, found: dict[int, Repeat]
+) -> None:
+    params = choose_params(max(0.1, round(repeats.threshold - 0.2, 2)), minhash.num_perm)
+    pairs = candidate_pairs(signer.sign(sets), params)
+    for a, b in pairs.tolist():
+        later = ids[b]
+        if later in found:
+            continue
+        sim = jaccard(sets[a], sets[b])
+        if sim >= repeats.threshold:
+            found[later] = Repeat(later, ids[a], sim, "near")
+
+
+def _contained(ids: list[int], sets: list[U32], repeats: RepeatsConfig, found: dict[int, Repeat]) -> None:
+    postings: dict[int, list[int]] = {}
+    for pos, hashes in enumerate(sets):
+        later = ids[pos]
+        counts: dict[int, int] = {}
+        for h in hashes.tolist():
+            plist = postings.setdefault(h, [])
+            if len(plist) <= MAX_POSTING:
+                for earlier_pos in plist:
+                    counts[earlier_pos] = counts.get(earlier_pos, 0) + 1
+            plist.append(pos)
+        if later in found or not counts:
+            continue
+        size = len(hashes)
+        best: tuple[float, int] | None = None
+        for earlier_pos, inter in sorted(counts.items()):
+            inside = inter / size
+            covers = inter / len(sets[earlier_pos])
+            if inside >= repeats.containment:
+                score = inside
+            elif covers >= repeats.containment and size - inter <= SHORT_ADDITION * size:
+                score = covers
+            else:
+                continue
+            if best is None or score > best[0]:
+                best = (score, earlier_pos)
+        if best is not None:
+            found[later] = Repeat(later, ids[best[1]], float(np.round(best[0], 6)), "containment")
