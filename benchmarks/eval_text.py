@@ -198,7 +198,7 @@ def load_dedup() -> tuple[Any, str | None]:
         module.clean  # noqa: B018 - probing that the public API exists
         module.Document  # noqa: B018
         module.Config  # noqa: B018
-    except Exception as exc:  # noqa: BLE001 - any import failure just means "no dedup column"
+    except Exception as exc:
         return None, f"{type(exc).__name__}: {exc}"
     return module, None
 

@@ -2,8 +2,12 @@
 
 The seeds dedup is built for are plain text with all the page's debris in it (menus, footers, share buttons,
 comments). To measure the text cleaner on pages that have gold text, we need that same kind of input, so this
-converter deliberately removes nothing a browser would show: it only drops content that is never rendered as text
-(scripts, styles, noscript, templates, svg, the head) and lays out every block of visible text on its own line.
+converter deliberately removes nothing a no-JavaScript client would show: it only drops content that is never
+rendered as text (scripts, styles, templates, svg, the head) and lays out every block of visible text on its own line.
+
+`<noscript>` content is kept by default: a scraper that does not run JavaScript is exactly the client it is shown
+to, and some sites put the whole page there (Discourse forums serve every post inside `<noscript>`; dropping it
+leaves 20 wcxb-dev forum pages with no text at all).
 """
 
 from __future__ import annotations
@@ -18,8 +22,9 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 # Elements whose content is never rendered as page text. `iframe` and `noframes` hold raw fallback markup that a
 # browser does not show either; `title` only matters when a broken page puts it in the body.
 SKIPPED_TAGS: frozenset[str] = frozenset(
-    {"script", "style", "noscript", "template", "svg", "head", "title", "iframe", "noframes", "math"}
+    {"script", "style", "template", "svg", "head", "title", "iframe", "noframes", "math"}
 )
+_SKIPPED_WITH_NOSCRIPT: frozenset[str] = SKIPPED_TAGS | {"noscript"}
 
 # Elements that start (and end) their own line: the HTML block and table-cell elements, list items and form parts.
 BLOCK_TAGS: frozenset[str] = frozenset(
@@ -93,20 +98,20 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 _END_BLOCK = None
 
 
-def naive_text(html: str) -> str:
+def naive_text(html: str, *, keep_noscript: bool = True) -> str:
     """Every visible text block of the page body, one block per line, joined by "\\n".
 
-    Inline text inside a block is concatenated as the browser lays it out (whitespace in the markup is what
-    separates words) and whitespace is collapsed per line; empty lines are dropped.
+    The text nodes of a block are joined with spaces (so `<a>Home</a><a>News</a>` gives two words, as most
+    extractors and the gold texts have it) and whitespace is collapsed per line; empty lines are dropped.
     """
     tree = LexborHTMLParser(html)
     root = tree.body or tree.root
     if root is None:
         return ""
-    return "\n".join(_block_lines(root))
+    return "\n".join(_block_lines(root, SKIPPED_TAGS if keep_noscript else _SKIPPED_WITH_NOSCRIPT))
 
 
-def _block_lines(root: LexborNode) -> list[str]:
+def _block_lines(root: LexborNode, skipped: frozenset[str]) -> list[str]:
     """Walk the tree iteratively (pages can nest thousands of levels deep) and collect one string per block."""
     lines: list[str] = []
     pending: list[str] = []
@@ -122,7 +127,7 @@ def _block_lines(root: LexborNode) -> list[str]:
         if not node.is_element_node and not node.is_document_node:
             continue  # comments, doctype, processing instructions
         tag = node.tag or ""
-        if tag in SKIPPED_TAGS:
+        if tag in skipped:
             continue
         if tag in BLOCK_TAGS:
             _flush(pending, lines)
@@ -147,7 +152,7 @@ def _flush(pending: list[str], lines: list[str]) -> None:
     """Close the current line: collapse its whitespace and keep it only if something visible is left."""
     if not pending:
         return
-    line = _WHITESPACE.sub(" ", "".join(pending)).strip()
+    line = _WHITESPACE.sub(" ", " ".join(pending)).strip()
     pending.clear()
     if line:
         lines.append(line)

@@ -37,6 +37,16 @@ def _area(curve: npt.NDArray[np.float64], xs: npt.NDArray[np.float64]) -> float:
     return float(np.sum((curve[1:] + curve[:-1]) * np.diff(xs)) / 2.0)
 
 
+def candidate_threshold(threshold: float) -> float:
+    """The looser threshold LSH runs at so that pairs right at `threshold` are rarely missed.
+
+    The S-curve of the (bands, rows) chosen for t catches a pair at exactly t only about 40% of
+    the time; at t - 0.2 it catches a pair at t more than 99% of the time (for 128 permutations),
+    and exact verification then removes the extra candidates.
+    """
+    return max(0.1, round(threshold - 0.2, 2))
+
+
 @cache
 def choose_params(threshold: float, num_perm: int, weights: tuple[float, float] = (0.5, 0.5)) -> LSHParams:
     best: tuple[float, int, int] | None = None

@@ -13,7 +13,7 @@ import numpy as np
 from dedup.config import Config
 from dedup.context import context_debris, is_prose
 from dedup.document import Document, Paragraph, Removal, Result, Shared
-from dedup.lsh import candidate_pairs, choose_params
+from dedup.lsh import candidate_pairs, candidate_threshold, choose_params
 from dedup.minhash import Signer, jaccard
 from dedup.normalize import match_key
 from dedup.repeats import find_repeats
@@ -173,7 +173,7 @@ class Pipeline:
 
         best: dict[int, float] = {}
         if len(ids) >= 2:
-            params = choose_params(self.config.repeats.doc_threshold, self.config.minhash.num_perm)
+            params = choose_params(candidate_threshold(self.config.repeats.doc_threshold), self.config.minhash.num_perm)
             pairs = candidate_pairs(self.signer.sign(sets), params)
             for a, b in pairs.tolist():
                 sim = jaccard(sets[a], sets[b])
@@ -241,22 +241,3 @@ class Pipeline:
         for n in out:
             out[n].sort(key=lambda s: s.paragraph)
         return out
-
-
-def clean(docs: str | Document | Iterable[str | Document], config: Config | None = None) -> list[Result]:
-    """Clean documents and find their repeats; one `Result` per input document, in input order.
-
-    `docs` is one string, one `Document`, or an iterable of either. Strings get ids "0", "1", ...
-    and, having no URL, share one source.
-    """
-    if isinstance(docs, str | Document):
-        docs = [docs]
-    prepared = [d if isinstance(d, Document) else Document(id=str(n), text=d) for n, d in enumerate(docs)]
-    seen: set[str] = set()
-    for d in prepared:
-        if d.id in seen:
-            from dedup.errors import UsageError
-
-            raise UsageError(f"document id {d.id!r} occurs twice; ids must be unique within one call")
-        seen.add(d.id)
-    return Pipeline(config).run(prepared)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from dedup.config import MinHashConfig, RepeatsConfig
-from dedup.lsh import candidate_pairs, choose_params
+from dedup.lsh import candidate_pairs, candidate_threshold, choose_params
 from dedup.minhash import U32, Signer, jaccard
 from dedup.normalize import match_key
 from dedup.shingle import tokens
@@ -73,9 +73,14 @@ def find_repeats(
 
 
 def _near(
-    ids: list[int], sets: list[U32], signer: Signer, repeats: RepeatsConfig, minhash: MinHashConfig, found: dict[int, Repeat]
+    ids: list[int],
+    sets: list[U32],
+    signer: Signer,
+    repeats: RepeatsConfig,
+    minhash: MinHashConfig,
+    found: dict[int, Repeat],
 ) -> None:
-    params = choose_params(max(0.1, round(repeats.threshold - 0.2, 2)), minhash.num_perm)
+    params = choose_params(candidate_threshold(repeats.threshold), minhash.num_perm)
     pairs = candidate_pairs(signer.sign(sets), params)
     for a, b in pairs.tolist():
         later = ids[b]

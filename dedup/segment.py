@@ -11,6 +11,7 @@ longer than any wrap width or end well before it.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import regex
@@ -56,7 +57,7 @@ def _is_wrapped(text: str, block: list[tuple[int, int]], config: SegmentConfig) 
     width = max(lengths)
     if not config.wrap_min_width <= width <= config.wrap_max_width:
         return False
-    for (s, e), (ns, ne) in zip(block, block[1:], strict=False):
+    for (s, e), (ns, ne) in itertools.pairwise(block):
         next_line = text[ns:ne]
         first_word = next_line.split(maxsplit=1)[0] if next_line.split() else next_line
         if (e - s) + 1 + len(first_word) <= width:

@@ -1,0 +1,176 @@
+"""The command line: parse options, build the config, call the library, map errors to exit codes.
+
+Exit codes: 0 success, 1 failure during the run, 2 usage error.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from dedup.api import run
+from dedup.config import KEEP_CHOICES, Config
+from dedup.errors import ConfigError, DedupError, UsageError
+from dedup.lsh import choose_params
+from dedup.report import summary_table
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Clean scraped text: strip debris, find repeated paragraphs, boilerplate and near-duplicate documents.",
+)
+
+Inputs = Annotated[list[str], typer.Argument(help="Files, directories (searched for *.txt) or - for standard input.")]
+ConfigFile = Annotated[Path | None, typer.Option("--config", help="A TOML config file (see docs/config.md).")]
+Threshold = Annotated[float | None, typer.Option(help="Jaccard similarity above which a paragraph repeats another.")]
+Containment = Annotated[
+    float | None, typer.Option(help="Share of a paragraph inside an earlier one making it a repeat.")
+]
+DocThreshold = Annotated[float | None, typer.Option(help="Jaccard similarity making documents near-duplicates.")]
+MinDocs = Annotated[int | None, typer.Option(help="Documents of one source a boilerplate paragraph recurs in.")]
+KeepOpt = Annotated[str | None, typer.Option(help="Which near-duplicate document to keep: first, longest or all.")]
+NumPerm = Annotated[int | None, typer.Option(help="MinHash permutations.")]
+Ngram = Annotated[int | None, typer.Option(help="Words per shingle.")]
+MinTokens = Annotated[int | None, typer.Option(help="Paragraphs with fewer tokens are matched exactly only.")]
+Disable = Annotated[list[str] | None, typer.Option(help="A rule id to switch off (repeatable).")]
+RulesFile = Annotated[list[str] | None, typer.Option(help="An extra TOML rule file (repeatable).")]
+Context = Annotated[bool | None, typer.Option("--context/--no-context", help="Remove debris told by neighbours.")]
+Force = Annotated[bool, typer.Option("--force", help="Write into a non-empty output directory.")]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
+
+
+def build_config(config_file: Path | None, **options: Any) -> Config:
+    """The one place options become a config: the file first, then the flags that were given."""
+    base = Config.from_toml(config_file) if config_file else Config()
+    if options.get("keep") is not None and options["keep"] not in KEEP_CHOICES:
+        raise ConfigError(f"--keep must be one of {', '.join(KEEP_CHOICES)}, got {options['keep']!r}")
+    for name in ("disable", "rules_files"):
+        if options.get(name):
+            options[name] = tuple(getattr(base.rules, name)) + tuple(options[name])
+        else:
+            options[name] = None
+    if not options.get("force"):
+        options["force"] = None
+    return base.with_options(**options)
+
+
+def _fail(exc: Exception) -> typer.Exit:
+    Console(stderr=True).print(f"[bold red]error:[/] {exc}", highlight=False)
+    usage = isinstance(exc, UsageError | ConfigError)
+    return typer.Exit(2 if usage else 1)
+
+
+@app.command("clean")
+def clean_command(
+    inputs: Inputs,
+    output: Annotated[str, typer.Option("--output", "-o", help="Output directory, or - for standard output.")],
+    config_file: ConfigFile = None,
+    threshold: Threshold = None,
+    containment: Containment = None,
+    doc_threshold: DocThreshold = None,
+    min_docs: MinDocs = None,
+    keep: KeepOpt = None,
+    num_perm: NumPerm = None,
+    ngram: Ngram = None,
+    min_tokens: MinTokens = None,
+    disable: Disable = None,
+    rules_file: RulesFile = None,
+    context: Context = None,
+    force: Force = False,
+    quiet: Quiet = False,
+) -> None:
+    """Clean INPUT... into OUTDIR: cleaned files at the same relative paths, report.jsonl and summary.json.
+
+    Example: dedup clean corpus/ -o out/
+    """
+    try:
+        config = build_config(
+            config_file, threshold=threshold, containment=containment, doc_threshold=doc_threshold,
+            min_docs=min_docs, keep=keep, num_perm=num_perm, ngram=ngram, min_tokens=min_tokens,
+            disable=disable, rules_files=rule_file_list(rules_file), context=context, force=force,
+        )  # fmt: skip
+        report = run(inputs, output, config)
+    except DedupError as exc:
+        raise _fail(exc) from exc
+    _print_summary(report.summary, report.warnings, quiet)
+
+
+def rule_file_list(values: list[str] | None) -> list[str] | None:
+    return list(values) if values else None
+
+
+@app.command("scan")
+def scan_command(
+    inputs: Inputs,
+    output: Annotated[
+        str | None, typer.Option("--output", "-o", help="Write report.jsonl and summary.json here instead of stdout.")
+    ] = None,
+    config_file: ConfigFile = None,
+    threshold: Threshold = None,
+    containment: Containment = None,
+    doc_threshold: DocThreshold = None,
+    min_docs: MinDocs = None,
+    keep: KeepOpt = None,
+    num_perm: NumPerm = None,
+    ngram: Ngram = None,
+    min_tokens: MinTokens = None,
+    disable: Disable = None,
+    rules_file: RulesFile = None,
+    context: Context = None,
+    force: Force = False,
+    quiet: Quiet = False,
+) -> None:
+    """Report what clean would remove, without writing cleaned text (report.jsonl to stdout by default).
+
+    Example: dedup scan corpus/ > report.jsonl
+    """
+    try:
+        config = build_config(
+            config_file, threshold=threshold, containment=containment, doc_threshold=doc_threshold,
+            min_docs=min_docs, keep=keep, num_perm=num_perm, ngram=ngram, min_tokens=min_tokens,
+            disable=disable, rules_files=rule_file_list(rules_file), context=context, force=force,
+        )  # fmt: skip
+        if output == "-":
+            raise UsageError("scan writes its report to stdout already; give -o a directory or leave it out")
+        report = run(inputs, output, config, write_text=False)
+    except DedupError as exc:
+        raise _fail(exc) from exc
+    if output is None:
+        for r in report.results:
+            sys.stdout.write(json.dumps(r.to_dict(), ensure_ascii=False, sort_keys=True) + "\n")
+    _print_summary(report.summary, report.warnings, quiet)
+
+
+@app.command("params")
+def params_command(
+    threshold: Annotated[float, typer.Option(help="Jaccard threshold.")] = 0.8,
+    num_perm: NumPerm = 128,
+) -> None:
+    """Show the LSH bands and rows chosen for a threshold, and the chance a pair is caught around it."""
+    try:
+        config = Config().with_options(doc_threshold=threshold, num_perm=num_perm)
+    except DedupError as exc:
+        raise _fail(exc) from exc
+    p = choose_params(config.repeats.doc_threshold, config.minhash.num_perm)
+    typer.echo(f"threshold {p.threshold}, {p.num_perm} permutations: {p.bands} bands x {p.rows} rows")
+    for s in (p.threshold - 0.2, p.threshold - 0.1, p.threshold, p.threshold + 0.1):
+        if 0.0 < s <= 1.0:
+            typer.echo(f"  P(candidate | similarity {s:.2f}) = {p.probability(s):.3f}")
+
+
+def _print_summary(summary: dict[str, Any], warnings: Any, quiet: bool) -> None:
+    if quiet:
+        return
+    console = Console(stderr=True)
+    for w in warnings:
+        console.print(f"[yellow]warning:[/] {w}", highlight=False)
+    console.print(summary_table(summary))
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,120 @@
+"""Turn paths into `Document`s: files, directories (recursively, `*.txt`), or `-` for stdin.
+
+A document's id is its path relative to the input root (a file given directly is its own root's
+child: its id is its name). Its source, for boilerplate detection, is the folder it sits in, named
+from the input root. Text is UTF-8 with or without a BOM; invalid bytes are replaced and reported.
+Problems that do not stop the run are returned as `InputWarning`s, never only logged.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from dedup.document import Document
+from dedup.errors import InputError, UsageError
+
+TEXT_SUFFIXES = (".txt",)
+_BOM = b"\xef\xbb\xbf"
+# Share of control bytes (besides tab, CR, LF, FF) above which a file is treated as binary.
+_BINARY_CONTROL_SHARE = 0.10
+
+
+@dataclass(frozen=True)
+class InputWarning:
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+    def to_dict(self) -> dict[str, str]:
+        return {"path": self.path, "message": self.message}
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """One input to read: `path` None means standard input."""
+
+    path: Path | None
+    id: str
+    source: str
+    root: Path | None = None  # the directory the id is relative to (a file's own folder if given directly)
+
+    @property
+    def display(self) -> str:
+        return "<stdin>" if self.path is None else str(self.path)
+
+
+def discover(paths: Sequence[str]) -> list[InputFile]:
+    """Expand the command-line paths into files, in sorted order per root; missing paths are usage errors."""
+    files: list[InputFile] = []
+    for raw in paths:
+        if raw == "-":
+            files.append(InputFile(None, "stdin.txt", "<stdin>"))
+            continue
+        path = Path(raw)
+        if not path.exists():
+            raise UsageError(f"input path does not exist: {raw}")
+        if path.is_dir():
+            root_name = path.resolve().name or "."
+            found = sorted(
+                (p for p in path.rglob("*") if p.is_file() and p.name.lower().endswith(TEXT_SUFFIXES)),
+                key=lambda p: p.relative_to(path).as_posix(),
+            )
+            for p in found:
+                rel = PurePosixPath(p.relative_to(path).as_posix())
+                folder = root_name if str(rel.parent) == "." else f"{root_name}/{rel.parent}"
+                files.append(InputFile(p, str(rel), folder, path))
+        else:
+            files.append(InputFile(path, path.name, path.resolve().parent.name or ".", path.parent))
+    return files
+
+
+def decode(data: bytes, where: str) -> tuple[str, list[InputWarning]]:
+    """UTF-8 (BOM stripped); invalid bytes become U+FFFD and are reported with their byte offset."""
+    warnings: list[InputWarning] = []
+    if data.startswith(_BOM):
+        data = data[len(_BOM) :]
+    try:
+        return data.decode("utf-8"), warnings
+    except UnicodeDecodeError as exc:
+        offset = exc.start
+        text = data.decode("utf-8", errors="replace")
+        bad = text.count("\ufffd") - data.count("\ufffd".encode())
+        warnings.append(
+            InputWarning(where, f"invalid UTF-8 at byte offset {offset}; {bad} invalid sequence(s) replaced by U+FFFD")
+        )
+        return text, warnings
+
+
+def looks_binary(data: bytes) -> bool:
+    head = data[:8192]
+    if b"\x00" in head:
+        return True
+    if not head:
+        return False
+    control = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
+    return control / len(head) > _BINARY_CONTROL_SHARE
+
+
+def read_file(item: InputFile) -> tuple[Document | None, list[InputWarning]]:
+    """Read one input; (None, [warning]) for a binary file. Unreadable files raise InputError."""
+    try:
+        data = sys.stdin.buffer.read() if item.path is None else item.path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read {item.display}: {exc.strerror or exc}") from exc
+    if looks_binary(data):
+        return None, [InputWarning(item.display, "binary content (NUL or control bytes): skipped")]
+    text, warnings = decode(data, item.display)
+    notes = tuple(w.message for w in warnings)
+    meta = {"path": item.display, "notes": notes}
+    return Document(id=item.id, text=text, source=item.source, meta=meta), warnings
+
+
+def read_all(files: Sequence[InputFile]) -> Iterator[tuple[InputFile, Document | None, list[InputWarning]]]:
+    for item in files:
+        doc, warnings = read_file(item)
+        yield item, doc, warnings

@@ -1,0 +1,109 @@
+"""The machine-readable report (`report.jsonl`, `summary.json`) and the human summary table.
+
+Schema (version 1), documented in docs/report.md:
+- report.jsonl: one JSON object per document, in input order: `Result.to_dict()`.
+- summary.json: {"schema": 1, "dedup_version", "python", "config", "lsh", "documents", "paragraphs",
+  "removed_by_reason", "removed_by_rule", "clusters", "warnings"}.
+"""
+
+from __future__ import annotations
+
+import platform
+from collections import Counter
+from collections.abc import Sequence
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+from dedup.config import Config
+from dedup.document import Result
+from dedup.lsh import candidate_threshold, choose_params
+from dedup.readers import InputWarning
+
+SCHEMA_VERSION = 1
+
+
+def dedup_version() -> str:
+    try:
+        return version("dedup")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def lsh_description(config: Config) -> dict[str, Any]:
+    """The bands and rows actually used, and how likely a pair at and around the threshold is caught."""
+    out: dict[str, Any] = {}
+    for name, threshold in (("paragraphs", config.repeats.threshold), ("documents", config.repeats.doc_threshold)):
+        p = choose_params(candidate_threshold(threshold), config.minhash.num_perm)
+        out[name] = {
+            "threshold": threshold,
+            "candidate_threshold": p.threshold,
+            "bands": p.bands,
+            "rows": p.rows,
+            "p_candidate": {
+                f"{s:.2f}": round(p.probability(s), 4)
+                for s in (threshold - 0.1, threshold, threshold + 0.1)
+                if 0.0 < s <= 1.0
+            },
+        }
+    return out
+
+
+def summarize(results: Sequence[Result], config: Config, warnings: Sequence[InputWarning]) -> dict[str, Any]:
+    by_reason: Counter[str] = Counter()
+    by_rule: Counter[str] = Counter()
+    for r in results:
+        for rm in r.removals:
+            by_reason[rm.reason] += 1
+            if rm.rule:
+                by_rule[rm.rule] += 1
+    dropped = [r for r in results if not r.kept]
+    by_reason["near_duplicate_document"] = len(dropped)
+    clusters: dict[str, list[dict[str, Any]]] = {}
+    for r in results:
+        if r.duplicate_of is not None:
+            clusters.setdefault(r.duplicate_of, []).append(
+                {"id": r.id, "similarity": round(r.similarity or 0.0, 4), "dropped": not r.kept}
+            )
+    return {
+        "schema": SCHEMA_VERSION,
+        "dedup_version": dedup_version(),
+        "python": platform.python_version(),
+        "config": config.to_dict(),
+        "lsh": lsh_description(config),
+        "documents": {
+            "total": len(results),
+            "kept": len(results) - len(dropped),
+            "dropped": len(dropped),
+            "empty": sum(1 for r in results if r.paragraphs == 0),
+        },
+        "paragraphs": {
+            "total": sum(r.paragraphs for r in results),
+            "removed": sum(len(r.removals) for r in results),
+        },
+        "removed_by_reason": dict(sorted(by_reason.items())),
+        "removed_by_rule": dict(sorted(by_rule.items())),
+        "clusters": [{"kept": k, "members": v} for k, v in sorted(clusters.items())],
+        "warnings": [w.to_dict() for w in warnings],
+    }
+
+
+def summary_table(summary: dict[str, Any]) -> Any:
+    """A rich Table of the summary, for the terminal."""
+    from rich.table import Table
+
+    table = Table(title="dedup summary", show_header=True, header_style="bold")
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    docs = summary["documents"]
+    table.add_row("documents", str(docs["total"]))
+    table.add_row("  kept", str(docs["kept"]))
+    table.add_row("  dropped (near-duplicate)", str(docs["dropped"]))
+    table.add_row("  empty", str(docs["empty"]))
+    table.add_row("paragraphs", str(summary["paragraphs"]["total"]))
+    table.add_row("  removed", str(summary["paragraphs"]["removed"]))
+    for reason, n in summary["removed_by_reason"].items():
+        if reason != "near_duplicate_document":
+            table.add_row(f"    {reason}", str(n))
+    table.add_row("near-duplicate clusters", str(len(summary["clusters"])))
+    table.add_row("warnings", str(len(summary["warnings"])))
+    return table
