@@ -29,7 +29,7 @@ Inputs = Annotated[list[str], typer.Argument(help="Files, directories (searched 
 ConfigFile = Annotated[Path | None, typer.Option("--config", help="A TOML config file (see docs/config.md).")]
 Threshold = Annotated[float | None, typer.Option(help="Jaccard similarity above which a paragraph repeats another.")]
 Containment = Annotated[
-    float | None, typer.Option(help="Share of a paragraph inside an earlier one making it a repeat.")
+    float | None, typer.Option(help="Share inside an earlier paragraph that makes a repeat.")
 ]
 DocThreshold = Annotated[float | None, typer.Option(help="Jaccard similarity making documents near-duplicates.")]
 MinDocs = Annotated[int | None, typer.Option(help="Documents of one source a boilerplate paragraph recurs in.")]
