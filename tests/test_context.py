@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from dedup.context import context_debris, is_prose
+
+PROSE = "The minister said the new rules would take effect next month across the country."
+
+
+def test_is_prose() -> None:
+    assert is_prose(PROSE)
+    assert is_prose("“We will not back down,” she told reporters on Monday evening.”")
+    assert not is_prose("North Korea releases video showing new missile launch")
+    assert not is_prose("New protests over the death of a young woman detained by the moral police erupted …")
+    assert not is_prose("Stop.")
+
+
+def test_tail_after_last_prose_goes_only_when_debris_is_there() -> None:
+    texts = [PROSE, "Video headline", "Source link"]
+    assert context_debris(texts, ["kept", "kept", "debris"]) == {1: "context.tail"}
+    assert context_debris(texts, ["kept", "kept", "kept"]) == {}
+
+
+def test_short_run_between_debris() -> None:
+    texts = ["Home", "News", "Sport", "Share", PROSE]
+    assert context_debris(texts, ["debris", "kept", "kept", "debris", "kept"]) == {
+        1: "context.between_debris",
+        2: "context.between_debris",
+    }
+
+
+def test_prose_breaks_a_run_and_repeats_are_transparent() -> None:
+    texts = ["Menu", PROSE, "Heading", "Heading", "Share", PROSE]
+    assert context_debris(texts, ["debris", "kept", "kept", "gone", "debris", "kept"]) == {}
+
+
+def test_document_without_prose_keeps_its_tail() -> None:
+    assert context_debris(["Item one", "Item two", "Menu"], ["kept", "kept", "debris"]) == {}

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from dedup.config import MinHashConfig, RepeatsConfig
+from dedup.minhash import Signer
+from dedup.repeats import find_repeats
+
+CAPTION = "Putin & Kim also signed a treaty for mutual military assistance (photo: National Herald archives)"
+BODY = [
+    "The committee met on Tuesday to discuss the budget for the coming year in the capital.",
+    "Opposition members walked out of the session after a heated exchange with the minister.",
+    "A final vote on the proposal is expected next month, officials said on Wednesday.",
+]
+
+
+def run(texts: list[str | None]) -> list[tuple[int, int, str]]:
+    reps = find_repeats(texts, Signer(), RepeatsConfig(), MinHashConfig())
+    return [(r.later, r.earlier, r.method) for r in reps]
+
+
+def test_exact_repeat_ignores_case_spacing_and_punctuation() -> None:
+    assert run([BODY[0], BODY[1], BODY[0].upper().replace(" ", "  ") + "!"]) == [(2, 0, "exact")]
+
+
+def test_caption_with_appended_credit_is_a_repeat() -> None:
+    assert run([CAPTION, CAPTION + " National Herald archives"]) == [(1, 0, "near")]
+
+
+def test_near_repeat_with_small_edit() -> None:
+    long = BODY[1] + " " + BODY[2]  # 30 words: one edit leaves word 3-gram Jaccard near 0.8
+    edited = long.replace("heated", "bitter")
+    assert run([long, BODY[0], edited])[0][:2] == (2, 0)
+
+
+def test_later_paragraph_contained_in_earlier_one() -> None:
+    long = " ".join(BODY)
+    assert run([long, BODY[1]]) == [(1, 0, "containment")]
+
+
+def test_earlier_paragraph_inside_a_much_longer_later_one_is_not_a_repeat() -> None:
+    assert run([BODY[0], " ".join(BODY)]) == []
+
+
+def test_distinct_paragraphs_and_removed_ones() -> None:
+    assert run([*BODY]) == []
+    assert run([BODY[0], None, BODY[0]]) == [(2, 0, "exact")]
+
+
+def test_short_paragraphs_only_match_exactly() -> None:
+    assert run(["Share this", "Share this page", "share this"]) == [(2, 0, "exact")]
+
+
+def test_chain_points_at_the_kept_first_copy() -> None:
+    texts = [CAPTION, CAPTION + " National Herald archives", CAPTION + " National Herald archives"]
+    assert [(a, b) for a, b, _ in run(texts)] == [(1, 0), (2, 0)]
