@@ -60,7 +60,7 @@ def build_config(config_file: Path | None, **options: Any) -> Config:
 
 
 def _fail(exc: Exception) -> typer.Exit:
-    Console(stderr=True).print(f"[bold red]error:[/] {exc}", highlight=False)
+    Console(stderr=True, soft_wrap=True).print(f"[bold red]error:[/] {exc}", highlight=False)
     usage = isinstance(exc, UsageError | ConfigError)
     return typer.Exit(2 if usage else 1)
 
@@ -166,7 +166,7 @@ def params_command(
 def _print_summary(summary: dict[str, Any], warnings: Any, quiet: bool) -> None:
     if quiet:
         return
-    console = Console(stderr=True)
+    console = Console(stderr=True, soft_wrap=True)
     for w in warnings:
         console.print(f"[yellow]warning:[/] {w}", highlight=False)
     console.print(summary_table(summary))
