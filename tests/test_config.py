@@ -19,7 +19,7 @@ def test_defaults_and_frozen() -> None:
 def test_with_options_and_errors() -> None:
     config = Config().with_options(min_docs=5, num_perm=64, keep="longest")
     assert (config.repeats.min_docs, config.minhash.num_perm, config.repeats.keep) == (5, 64, "longest")
-    with pytest.raises(ConfigError, match="did you mean 0.8"):
+    with pytest.raises(ConfigError, match=r"did you mean 0\.8"):
         Config().with_options(threshold=1.5)
     with pytest.raises(ConfigError, match="unknown option"):
         Config().with_options(nope=1)

@@ -51,7 +51,10 @@ def cleaned() -> dict[str, tuple[list[str], list[str]]]:
     paths = sorted(CORPUS.glob("*.txt"))
     docs = [Document(id=p.name, text=p.read_text(encoding="utf-8"), source="corpus") for p in paths]
     results = clean(docs)
-    return {r.id: (d.text.split("\n"), [ln.strip() for ln in r.text.split("\n")]) for d, r in zip(docs, results)}
+    return {
+        r.id: (d.text.split("\n"), [ln.strip() for ln in r.text.split("\n")])
+        for d, r in zip(docs, results, strict=True)
+    }
 
 
 def test_every_seed_is_labelled() -> None:

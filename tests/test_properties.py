@@ -7,11 +7,12 @@ from hypothesis import strategies as st
 
 from dedup import Document, clean
 
-WORDS = st.sampled_from(
+VOCABULARY = (
     "the a council minister city river school report police market village storm budget court "
     "said would after before during under against between announced approved rejected warned "
-    "Tuesday Berlin Paris Madrid über Straße 北京 Москва café naïve".split()
+    "Tuesday Berlin Paris Madrid über Straße 北京 Москва café naïve"
 )
+WORDS = st.sampled_from(VOCABULARY.split(" "))
 DEBRIS = st.sampled_from(
     ["Advertisement", "Published: undefined", "Source link", "Leave a Reply", "Share this:", "Comments", "Menu"]
 )
