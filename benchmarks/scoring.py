@@ -13,10 +13,12 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
 # `re` on str patterns is Unicode-aware: `\w` matches letters and digits of every script, as in the reference code.
 _TOKEN = re.compile(r"\w+")
 SHINGLE_SIZE = 4
+K = TypeVar("K")
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,7 @@ def _ratios(matched: int, extracted: int, gold: int) -> tuple[float, float]:
     return matched / extracted, matched / gold
 
 
-def _matched(a: Counter[tuple[str, ...]] | Counter[str], b: Counter[tuple[str, ...]] | Counter[str]) -> int:
+def _matched(a: Counter[K], b: Counter[K]) -> int:
     """Size of the multiset intersection (each unit counted min(count in a, count in b) times)."""
     small, large = (a, b) if len(a) <= len(b) else (b, a)
     return sum(min(count, large[key]) for key, count in small.items() if key in large)

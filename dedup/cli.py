@@ -28,9 +28,7 @@ app = typer.Typer(
 Inputs = Annotated[list[str], typer.Argument(help="Files, directories (searched for *.txt) or - for standard input.")]
 ConfigFile = Annotated[Path | None, typer.Option("--config", help="A TOML config file (see docs/config.md).")]
 Threshold = Annotated[float | None, typer.Option(help="Jaccard similarity above which a paragraph repeats another.")]
-Containment = Annotated[
-    float | None, typer.Option(help="Share inside an earlier paragraph that makes a repeat.")
-]
+Containment = Annotated[float | None, typer.Option(help="Share inside an earlier paragraph that makes a repeat.")]
 DocThreshold = Annotated[float | None, typer.Option(help="Jaccard similarity making documents near-duplicates.")]
 MinDocs = Annotated[int | None, typer.Option(help="Documents of one source a boilerplate paragraph recurs in.")]
 KeepOpt = Annotated[str | None, typer.Option(help="Which near-duplicate document to keep: first, longest or all.")]

@@ -3,13 +3,27 @@
 from __future__ import annotations
 
 import gzip
+import sys
 from pathlib import Path
 
 import pytest
 
-from benchmarks.eval_text import Page, Row, build_rows, percentile, split_of
-from benchmarks.naive_text import decode_html, naive_text, read_page
-from benchmarks.scoring import SetScore, aeb_scores, aggregate_aeb, aggregate_wcxb, shingles, wcxb_scores
+# `benchmarks` is not an installed package: make the repository root importable when pytest is run as `pytest`
+# (with `python -m pytest` the working directory already is). `pythonpath = ["."]` in pyproject would do the same.
+_ROOT = str(Path(__file__).resolve().parents[1])
+if _ROOT not in sys.path:
+    sys.path.insert(0, _ROOT)
+
+from benchmarks.eval_text import Page, Row, build_rows, percentile, split_of  # noqa: E402
+from benchmarks.naive_text import decode_html, naive_text, read_page  # noqa: E402
+from benchmarks.scoring import (  # noqa: E402
+    SetScore,
+    aeb_scores,
+    aggregate_aeb,
+    aggregate_wcxb,
+    shingles,
+    wcxb_scores,
+)
 
 # --- aeb: 4-token shingles, case kept -----------------------------------------------------------------------------
 
