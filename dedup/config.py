@@ -56,7 +56,7 @@ class MinHashConfig:
     num_perm: int = 128
     seed: int = 1
     ngram: int = 3
-    min_tokens: int = 5
+    min_tokens: int = 10
     hash: Literal["xxh64", "sha1"] = "xxh64"
 
     def __post_init__(self) -> None:
@@ -74,7 +74,7 @@ class MinHashConfig:
 class RepeatsConfig:
     """Which repeats count, inside a document and across documents."""
 
-    threshold: float = 0.7
+    threshold: float = 0.8
     containment: float = 0.9
     doc_threshold: float = 0.8
     min_docs: int = 3

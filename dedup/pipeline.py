@@ -21,6 +21,8 @@ from dedup.rules import RuleSet, load_ruleset
 from dedup.segment import segment
 from dedup.shingle import tokens
 
+# Teaser lines a section heading ("Related articles") takes with it, at most.
+MAX_TEASERS = 10
 # Shared (syndicated) paragraphs are listed with at most this many documents each.
 MAX_SHARED_DOCS = 50
 
@@ -73,17 +75,23 @@ class Pipeline:
         return state
 
     def _apply_rules(self, state: _DocState) -> None:
-        section: str | None = None
-        for p in state.paragraphs:
-            rule = self.rules.match(p.text)
+        paragraphs = state.paragraphs
+        hits = [self.rules.match(p.text) for p in paragraphs]
+        for p, rule in zip(paragraphs, hits, strict=True):
             if rule is not None:
                 state.removals[p.index] = Removal(p.start, p.end, p.index, "rule", p.text, rule=rule.id)
-                section = rule.id if rule.kind == "section" else section
+        for i, rule in enumerate(hits):
+            if rule is None or rule.kind != "section":
                 continue
-            if section is not None and not is_prose(p.text):
-                state.removals[p.index] = Removal(p.start, p.end, p.index, "rule", p.text, rule=section)
-                continue
-            section = None
+            teasers = []
+            for p, hit in zip(paragraphs[i + 1 :], hits[i + 1 :], strict=True):
+                if hit is not None or is_prose(p.text):
+                    break
+                teasers.append(p)
+            # A longer run under such a heading is the page's own list (a listing page), not teasers.
+            if len(teasers) <= MAX_TEASERS:
+                for p in teasers:
+                    state.removals[p.index] = Removal(p.start, p.end, p.index, "rule", p.text, rule=rule.id)
 
     def _apply_context(self, state: _DocState) -> None:
         kinds = []

@@ -7,12 +7,15 @@ Three stages, cheapest first:
 3. containment, from an inverted index of shingles: a later paragraph almost entirely contained in
    an earlier one (>= `containment` of its shingles), or one that contains an earlier paragraph and
    adds at most a short tail (at most a quarter of its shingles are new).
-Paragraphs with fewer than `min_tokens` tokens only take part in the exact stage. The first
-occurrence is kept; every later copy points at the first kept paragraph of its group.
+Paragraphs with fewer than `min_tokens` tokens only take part in the exact stage, and lines of one
+or two words count as repeats only inside a repeated run of lines (a menu printed twice), not alone
+(a "Book now" label under every item of a listing). The first occurrence is kept; every later
+copy points at the first kept paragraph of its group.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -26,6 +29,8 @@ from dedup.shingle import tokens
 
 # A short addition is at most this share of the longer paragraph's shingles.
 SHORT_ADDITION = 0.25
+# Lines with fewer tokens repeat only as part of a repeated run (see _drop_lone_short_repeats).
+SHORT_REPEAT_TOKENS = 3
 # Postings longer than this are not scanned for containment (a shingle that common says nothing).
 MAX_POSTING = 64
 
@@ -60,6 +65,7 @@ def find_repeats(
         first_by_key[key] = i
         if len(tokens(text)) >= minhash.min_tokens:
             candidates.append(i)
+    _drop_lone_short_repeats(texts, found)
     if len(candidates) >= 2:
         sets = [signer.shingle_hashes(texts[i] or "") for i in candidates]
         _near(candidates, sets, signer, repeats, minhash, found)
@@ -70,6 +76,31 @@ def find_repeats(
         if r.earlier in found:
             found[i] = Repeat(i, found[r.earlier].earlier, r.similarity, r.method)
     return [found[i] for i in sorted(found)]
+
+
+def _drop_lone_short_repeats(texts: Sequence[str | None], found: dict[int, Repeat]) -> None:
+    """Keep a repeat of a short line only when it is part of a repeated run of lines.
+
+    A menu printed twice repeats as a block; a label such as "Book now" or "$200 off" under every
+    item of a listing repeats alone, between different lines, and is part of each item.
+    """
+    alive = [i for i, t in enumerate(texts) if t is not None]
+    prev = dict(zip(alive[1:], alive[:-1], strict=True))
+    nxt = dict(itertools.pairwise(alive))
+
+    def follows(later: int, earlier: int, step: dict[int, int]) -> bool:
+        a, b = step.get(later), step.get(earlier)
+        return a is not None and b is not None and a in found and found[a].earlier == b
+
+    lone = [
+        j
+        for j, r in found.items()
+        if len(match_key(texts[j] or "").split()) < SHORT_REPEAT_TOKENS
+        and not follows(j, r.earlier, prev)
+        and not follows(j, r.earlier, nxt)
+    ]
+    for j in lone:
+        del found[j]
 
 
 def _near(

@@ -34,3 +34,15 @@ def test_prose_breaks_a_run_and_repeats_are_transparent() -> None:
 
 def test_document_without_prose_keeps_its_tail() -> None:
     assert context_debris(["Item one", "Item two", "Menu"], ["kept", "kept", "debris"]) == {}
+
+
+def test_head_keeps_the_lines_right_above_the_body() -> None:
+    texts = ["Home", "News", "Sport", "World", "Title of the story", "By A. Writer", PROSE]
+    out = context_debris(texts, ["kept"] * len(texts))
+    assert out == {0: "context.head", 1: "context.head", 2: "context.head"}
+
+
+def test_long_tail_is_a_list_that_stays() -> None:
+    items = [f"Listing item number {n}" for n in range(12)]
+    texts = [PROSE, *items, "Privacy Policy"]
+    assert context_debris(texts, ["kept"] * 13 + ["debris"]) == {}

@@ -26,9 +26,9 @@ def test_caption_with_appended_credit_is_a_repeat() -> None:
 
 
 def test_near_repeat_with_small_edit() -> None:
-    long = BODY[1] + " " + BODY[2]  # 30 words: one edit leaves word 3-gram Jaccard near 0.8
+    long = " ".join(BODY)  # 45 words: one edit leaves word 3-gram Jaccard near 0.87
     edited = long.replace("heated", "bitter")
-    assert run([long, BODY[0], edited])[0][:2] == (2, 0)
+    assert run([long, BODY[0] + " Extra words here.", edited])[0][:2] == (2, 0)
 
 
 def test_later_paragraph_contained_in_earlier_one() -> None:
@@ -46,7 +46,15 @@ def test_distinct_paragraphs_and_removed_ones() -> None:
 
 
 def test_short_paragraphs_only_match_exactly() -> None:
-    assert run(["Share this", "Share this page", "share this"]) == [(2, 0, "exact")]
+    texts = ["Prices rose again in June", "Prices rose again in July", "prices rose again in June!"]
+    assert run(texts) == [(2, 0, "exact")]
+
+
+def test_short_lines_repeat_only_as_part_of_a_repeated_run() -> None:
+    menu = ["Home", "News", "Sport"]
+    listing = ["Deal one to Rome", "Book now", "Deal two to Oslo", "Book now"]
+    assert [(a, b) for a, b, _ in run([*menu, BODY[0], *menu])] == [(4, 0), (5, 1), (6, 2)]
+    assert run(listing) == []
 
 
 def test_chain_points_at_the_kept_first_copy() -> None:
