@@ -111,6 +111,7 @@ class Result:
     shared: tuple[Shared, ...] = ()
     notes: tuple[str, ...] = ()
     paragraphs: int = 0
+    language: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -118,6 +119,7 @@ class Result:
             "status": "kept" if self.kept else "dropped",
             "source": self.source,
             "paragraphs": self.paragraphs,
+            "language": self.language,
             "removed": [r.to_dict() for r in self.removals],
         }
         if self.duplicate_of is not None:

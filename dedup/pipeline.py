@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -13,6 +13,7 @@ import numpy as np
 from dedup.config import Config
 from dedup.context import context_debris, is_prose
 from dedup.document import Document, Paragraph, Removal, Result, Shared
+from dedup.language import detect
 from dedup.lsh import candidate_pairs, candidate_threshold, choose_params
 from dedup.minhash import Signer, jaccard
 from dedup.normalize import match_key
@@ -21,6 +22,8 @@ from dedup.rules import RuleSet, load_ruleset
 from dedup.segment import segment
 from dedup.shingle import tokens
 
+# The language is told from the start of a document: enough text, and bounded work on huge ones.
+LANGUAGE_SAMPLE_CHARS = 20_000
 # Teaser lines a section heading ("Related articles") takes with it, at most.
 MAX_TEASERS = 10
 # Shared (syndicated) paragraphs are listed with at most this many documents each.
@@ -33,6 +36,7 @@ class _DocState:
     source: str
     paragraphs: tuple[Paragraph, ...]
     separator: str
+    language: str | None
     removals: dict[int, Removal] = field(default_factory=dict)
 
     def alive(self, i: int) -> bool:
@@ -63,7 +67,8 @@ class Pipeline:
     # -- per document -------------------------------------------------------------------------
     def analyse(self, doc: Document) -> _DocState:
         seg = segment(doc.text, self.config.segment)
-        state = _DocState(doc, source_of(doc), seg.paragraphs, seg.separator)
+        language = detect(tokens(doc.text[:LANGUAGE_SAMPLE_CHARS]))
+        state = _DocState(doc, source_of(doc), seg.paragraphs, seg.separator, language)
         self._apply_rules(state)
         texts = [p.text if state.alive(p.index) else None for p in state.paragraphs]
         for rep in find_repeats(texts, self.signer, self.config.repeats, self.config.minhash):
@@ -76,7 +81,7 @@ class Pipeline:
 
     def _apply_rules(self, state: _DocState) -> None:
         paragraphs = state.paragraphs
-        hits = [self.rules.match(p.text) for p in paragraphs]
+        hits = [self.rules.match(p.text, state.language) for p in paragraphs]
         for p, rule in zip(paragraphs, hits, strict=True):
             if rule is not None:
                 state.removals[p.index] = Removal(p.start, p.end, p.index, "rule", p.text, rule=rule.id)
@@ -120,20 +125,25 @@ class Pipeline:
             notes = tuple(st.doc.meta.get("notes", ()))
             if not st.paragraphs:
                 notes += ("empty document",)
-            if n in dropped:
-                rep = dropped[n]
-                results.append(
-                    Result(st.doc.id, "", False, st.source, removals, states[rep].doc.id,
-                           sim_of.get(n, 1.0), (), notes, len(st.paragraphs))
-                )  # fmt: skip
-                continue
-            text = st.separator.join(st.kept_texts())
-            dup = dup_of.get(n)
-            results.append(
-                Result(st.doc.id, text, True, st.source, removals,
-                       None if dup is None else states[dup].doc.id, sim_of.get(n),
-                       tuple(shared.get(n, ())), notes, len(st.paragraphs))
+            base = Result(
+                id=st.doc.id, text="", kept=True, source=st.source, removals=removals, notes=notes,
+                paragraphs=len(st.paragraphs), language=st.language,
             )  # fmt: skip
+            if n in dropped:
+                twin = states[dropped[n]].doc.id
+                results.append(replace(base, kept=False, duplicate_of=twin, similarity=sim_of.get(n, 1.0)))
+                continue
+            # A kept member of a cluster names its twin only when every member is kept (keep="all").
+            dup = dup_of.get(n) if self.config.repeats.keep == "all" else None
+            results.append(
+                replace(
+                    base,
+                    text=st.separator.join(st.kept_texts()),
+                    duplicate_of=None if dup is None else states[dup].doc.id,
+                    similarity=None if dup is None else sim_of.get(n),
+                    shared=tuple(shared.get(n, ())),
+                )
+            )
         return results
 
     def _keys(self, st: _DocState) -> dict[str, int]:

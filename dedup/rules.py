@@ -58,38 +58,46 @@ class Rule:
     origin: str = ""
 
 
-@dataclass(frozen=True)
-class RuleHit:
-    rule: Rule
-    paragraph: int
-
-
 class RuleSet:
-    """Compiled rules; `match` tells which rule (if any) claims a whole paragraph."""
+    """Compiled rules; `match` tells which rule (if any) claims a whole paragraph.
+
+    Rules are grouped by catalogue language. When several rules match, the one credited comes from
+    user rule files first, then the document's language, then the other catalogues in name order,
+    so an English page's "Sponsored" is reported as an `en.` rule.
+    """
 
     def __init__(self, rules: Sequence[Rule]) -> None:
         self.rules: tuple[Rule, ...] = tuple(rules)
-        parts = []
+        groups: dict[str, list[int]] = {}
         for i, rule in enumerate(self.rules):
-            parts.append(f"(?P<r{i}>{rule.pattern})")
-        # One alternation scanned once per paragraph instead of one regex per rule.
-        self._combined = regex.compile("|".join(parts), regex.IGNORECASE | regex.V0) if parts else None
+            groups.setdefault(rule.language, []).append(i)
+        # One alternation per language, scanned once per paragraph instead of one regex per rule.
+        self._groups = {
+            lang: regex.compile("|".join(f"(?P<r{i}>{self.rules[i].pattern})" for i in ids), regex.IGNORECASE)
+            for lang, ids in groups.items()
+        }
+        builtin = set(builtin_languages())
+        self._user = [lang for lang in self._groups if lang not in builtin]
+        self._builtin = sorted(lang for lang in self._groups if lang in builtin)
 
     def __len__(self) -> int:
         return len(self.rules)
 
-    def match(self, text: str) -> Rule | None:
-        if self._combined is None or len(text) > MAX_MATCH_CHARS:
+    def match(self, text: str, language: str | None = None) -> Rule | None:
+        if not self._groups or len(text) > MAX_MATCH_CHARS:
             return None
         form = match_form(text)
         if not form:
             return None
-        m = self._combined.fullmatch(form)
-        if m is None:
-            return None
-        name = m.lastgroup
-        assert name is not None
-        return self.rules[int(name[1:])]
+        order = self._user + ([language] if language in self._builtin else [])
+        order += [lang for lang in self._builtin if lang != language]
+        for lang in order:
+            m = self._groups[lang].fullmatch(form)
+            if m is not None:
+                name = m.lastgroup
+                assert name is not None
+                return self.rules[int(name[1:])]
+        return None
 
 
 def _rule_from_table(table: dict[str, object], language: str, origin: str) -> Rule:
@@ -110,8 +118,8 @@ def _rule_from_table(table: dict[str, object], language: str, origin: str) -> Ru
         compiled = regex.compile(pattern, regex.IGNORECASE)
     except regex.error as exc:
         raise ConfigError(f"{origin}: rule {rule_id}: bad pattern: {exc}") from exc
-    if compiled.groupindex:
-        raise ConfigError(f"{origin}: rule {rule_id}: named groups are not allowed in patterns")
+    if compiled.groups:
+        raise ConfigError(f"{origin}: rule {rule_id}: use (?:...) groups; capturing groups are not allowed in patterns")
     if compiled.fullmatch(""):
         raise ConfigError(f"{origin}: rule {rule_id}: pattern matches the empty paragraph")
 
