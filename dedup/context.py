@@ -1,20 +1,23 @@
 """Debris known from its position and neighbours, not from its words.
 
 "Prose" is a paragraph of at least `PROSE_MIN_TOKENS` tokens ending in sentence punctuation (not an
-ellipsis, which marks a truncated teaser); "short" is at most `SHORT_TOKENS` tokens. The article body
-runs from the first prose paragraph to the last. Three rules, none of which fires on a document
-without prose (a listing, an index: there, position says nothing):
+ellipsis, which marks a truncated teaser); "short" is at most `SHORT_TOKENS` tokens. The body runs
+from the first prose paragraph to the last; a document is "prose-dominant" when prose holds at least
+`PROSE_DOMINANT` of its kept tokens (an article, as opposed to a listing or an index, where position
+says less). Nothing here fires on a document without prose, and every rule is anchored on the body
+or on debris that a rule or the boilerplate stage already found:
 
-- `context.head`: short lines before the body are navigation, except the `HEAD_KEEP` lines right
-  above it (title, byline, date).
-- `context.tail`: after the body, up to `MAX_TAIL` non-prose lines followed by debris (related
-  headlines, video titles, widget captions) go: article ends are where widgets pile up. A longer
-  run is a list that belongs to the page.
-- `context.between_debris`: a run of at most `MAX_RUN` short lines with debris right before and
-  right after it (ignoring removed repeats) is debris too: menus and share bars.
+- `context.head`: lines before the body are navigation, except the `HEAD_KEEP` lines right above
+  it (title, byline, date); in a document that is not prose-dominant only the short ones go.
+- `context.tail`: when debris follows the body, the lines after the body go (related headlines,
+  video titles, widget captions: article ends are where widgets pile up); in a document that is not
+  prose-dominant only up to `MAX_TAIL` lines before the last debris, since a longer run is a list
+  that belongs to the page.
+- `context.between_debris`: in a run of at most `MAX_RUN` non-prose lines with debris right before
+  and right after it (ignoring removed repeats), the short lines go, and all of them in a
+  prose-dominant document: menus and share bars.
 
-The limits were chosen on the tuning split of the evaluation pages (benchmarks/README.md): longer
-head lines, longer runs or unbounded tails each bought precision with as much recall.
+The limits were chosen on the tuning split of the evaluation pages (see benchmarks/README.md).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from dedup.shingle import tokens
 
 PROSE_MIN_TOKENS = 6
 SHORT_TOKENS = 5
+PROSE_DOMINANT = 0.6
 HEAD_KEEP = 3
 MAX_TAIL = 10
 MAX_RUN = 3
@@ -51,24 +55,32 @@ def context_debris(texts: Sequence[str], state: Sequence[str]) -> dict[int, str]
     prose = [i for i in kept if is_prose(texts[i])]
     if not prose:
         return {}
-    short = {i for i in kept if len(tokens(texts[i])) <= SHORT_TOKENS}
+    size = {i: len(tokens(texts[i])) for i in kept}
+    dominant = sum(size[i] for i in prose) >= PROSE_DOMINANT * sum(size.values())
+    short = {i for i in kept if size[i] <= SHORT_TOKENS}
     out: dict[int, str] = {}
+
     head = [i for i in kept if i < prose[0]]
     for i in head[: max(0, len(head) - HEAD_KEEP)]:
-        if i in short:
+        if dominant or i in short:
             out[i] = "context.head"
+
     debris_after = [i for i in order if i > prose[-1] and state[i] == "debris"]
     if debris_after:
-        tail = [i for i in kept if prose[-1] < i < debris_after[-1]]
-        if len(tail) <= MAX_TAIL:
-            out.update((i, "context.tail") for i in tail)
+        if dominant:
+            tail = [i for i in kept if i > prose[-1]]
+        else:
+            tail = [i for i in kept if prose[-1] < i < debris_after[-1]]
+            tail = tail if len(tail) <= MAX_TAIL else []
+        out.update((i, "context.tail") for i in tail)
+
     run: list[int] = []
     prev_debris = False
     for i in order:
         if state[i] == "debris":
             if prev_debris and 0 < len(run) <= MAX_RUN:
                 for j in run:
-                    if j in short:
+                    if dominant or j in short:
                         out.setdefault(j, "context.between_debris")
             run = []
             prev_debris = True

@@ -7,8 +7,8 @@ Three stages, cheapest first:
 3. containment, from an inverted index of shingles: a later paragraph almost entirely contained in
    an earlier one (>= `containment` of its shingles), or one that contains an earlier paragraph and
    adds at most a short tail (at most a quarter of its shingles are new).
-Paragraphs with fewer than `min_tokens` tokens only take part in the exact stage, and lines of one
-or two words count as repeats only inside a repeated run of lines (a menu printed twice), not alone
+Paragraphs with fewer than `min_tokens` tokens only take part in the exact stage, and lines of up
+to four words count as repeats only inside a repeated run of lines (a menu printed twice), not alone
 (a "Book now" label under every item of a listing). The first occurrence is kept; every later
 copy points at the first kept paragraph of its group.
 """
@@ -30,7 +30,7 @@ from dedup.shingle import tokens
 # A short addition is at most this share of the longer paragraph's shingles.
 SHORT_ADDITION = 0.25
 # Lines with fewer tokens repeat only as part of a repeated run (see _drop_lone_short_repeats).
-SHORT_REPEAT_TOKENS = 3
+SHORT_REPEAT_TOKENS = 5
 # Postings longer than this are not scanned for containment (a shingle that common says nothing).
 MAX_POSTING = 64
 
