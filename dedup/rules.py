@@ -24,6 +24,7 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Literal
@@ -159,6 +160,12 @@ def builtin_languages() -> list[str]:
 
 
 def builtin_rules(languages: Iterable[str] = ("all",)) -> list[Rule]:
+    return list(_builtin_rules(tuple(languages)))
+
+
+@cache
+def _builtin_rules(languages: tuple[str, ...]) -> tuple[Rule, ...]:
+    # The catalogues are package data that cannot change while the process runs: parse them once.
     wanted = list(languages)
     available = builtin_languages()
     if "all" in wanted:
@@ -170,7 +177,7 @@ def builtin_rules(languages: Iterable[str] = ("all",)) -> list[Rule]:
     rules: list[Rule] = []
     for lang in sorted(set(wanted)):
         rules.extend(parse_rules((folder / f"{lang}.toml").read_text(encoding="utf-8"), f"rules/{lang}.toml"))
-    return rules
+    return tuple(rules)
 
 
 def load_ruleset(config: RulesConfig) -> RuleSet:
