@@ -37,6 +37,7 @@ class _DocState:
     paragraphs: tuple[Paragraph, ...]
     separator: str
     language: str | None
+    keys: tuple[str, ...]  # match_key of every paragraph, computed once
     removals: dict[int, Removal] = field(default_factory=dict)
 
     def alive(self, i: int) -> bool:
@@ -68,10 +69,11 @@ class Pipeline:
     def analyse(self, doc: Document) -> _DocState:
         seg = segment(doc.text, self.config.segment)
         language = detect(tokens(doc.text[:LANGUAGE_SAMPLE_CHARS]))
-        state = _DocState(doc, source_of(doc), seg.paragraphs, seg.separator, language)
+        keys = tuple(match_key(p.text) for p in seg.paragraphs)
+        state = _DocState(doc, source_of(doc), seg.paragraphs, seg.separator, language, keys)
         self._apply_rules(state)
         texts = [p.text if state.alive(p.index) else None for p in state.paragraphs]
-        for rep in find_repeats(texts, self.signer, self.config.repeats, self.config.minhash):
+        for rep in find_repeats(texts, self.signer, self.config.repeats, self.config.minhash, keys):
             p = state.paragraphs[rep.later]
             state.removals[rep.later] = Removal(
                 p.start, p.end, p.index, "repeat", p.text,
@@ -151,7 +153,7 @@ class Pipeline:
         keys: dict[str, int] = {}
         for p in st.paragraphs:
             if st.alive(p.index):
-                k = match_key(p.text)
+                k = st.keys[p.index]
                 if k:
                     keys.setdefault(k, p.index)
         return keys
@@ -177,7 +179,7 @@ class Pipeline:
         sets = []
         for n, st in enumerate(states):
             skip = boiler_keys.get(st.source, set())
-            body = "\n".join(t for t in st.kept_texts() if match_key(t) not in skip)
+            body = "\n".join(p.text for p in st.paragraphs if st.alive(p.index) and st.keys[p.index] not in skip)
             if len(tokens(body)) >= self.config.minhash.min_tokens:
                 ids.append(n)
                 sets.append(self.signer.shingle_hashes(body))
@@ -234,7 +236,7 @@ class Pipeline:
                 continue
             for p in st.paragraphs:
                 if st.alive(p.index):
-                    k = match_key(p.text)
+                    k = st.keys[p.index]
                     if k in keys:
                         refs = tuple(sorted(d for d in docs_with[(st.source, k)] if d != st.doc.id))
                         st.removals[p.index] = Removal(

@@ -48,15 +48,21 @@ def find_repeats(
     signer: Signer,
     repeats: RepeatsConfig,
     minhash: MinHashConfig,
+    keys: Sequence[str] | None = None,
 ) -> list[Repeat]:
-    """Repeats among `texts` (None marks a paragraph already removed); sorted by `later`."""
+    """Repeats among `texts` (None marks a paragraph already removed); sorted by `later`.
+
+    `keys` are the texts' `match_key`s when the caller has them already.
+    """
+    if keys is None:
+        keys = [match_key(t or "") for t in texts]
     found: dict[int, Repeat] = {}
     first_by_key: dict[str, int] = {}
     candidates: list[int] = []
     for i, text in enumerate(texts):
         if text is None:
             continue
-        key = match_key(text)
+        key = keys[i]
         if not key:
             continue
         if key in first_by_key:
@@ -65,7 +71,7 @@ def find_repeats(
         first_by_key[key] = i
         if len(tokens(text)) >= minhash.min_tokens:
             candidates.append(i)
-    _drop_lone_short_repeats(texts, found)
+    _drop_lone_short_repeats(texts, keys, found)
     if len(candidates) >= 2:
         sets = [signer.shingle_hashes(texts[i] or "") for i in candidates]
         _near(candidates, sets, signer, repeats, minhash, found)
@@ -78,7 +84,7 @@ def find_repeats(
     return [found[i] for i in sorted(found)]
 
 
-def _drop_lone_short_repeats(texts: Sequence[str | None], found: dict[int, Repeat]) -> None:
+def _drop_lone_short_repeats(texts: Sequence[str | None], keys: Sequence[str], found: dict[int, Repeat]) -> None:
     """Keep a repeat of a short line only when it is part of a repeated run of lines.
 
     A menu printed twice repeats as a block; a label such as "Book now" or "$200 off" under every
@@ -95,7 +101,7 @@ def _drop_lone_short_repeats(texts: Sequence[str | None], found: dict[int, Repea
     lone = [
         j
         for j, r in found.items()
-        if len(match_key(texts[j] or "").split()) < SHORT_REPEAT_TOKENS
+        if len(keys[j].split()) < SHORT_REPEAT_TOKENS
         and not follows(j, r.earlier, prev)
         and not follows(j, r.earlier, nxt)
     ]
