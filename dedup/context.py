@@ -32,7 +32,7 @@ PROSE_MIN_TOKENS = 6
 SHORT_TOKENS = 5
 PROSE_DOMINANT = 0.6
 HEAD_KEEP = 3
-MAX_TAIL = 10
+MAX_TAIL = 20
 MAX_RUN = 3
 _SENTENCE_END = regex.compile(r"[.!?。！？][\"'”’»)\]]*$")
 

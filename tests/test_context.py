@@ -43,6 +43,11 @@ def test_head_keeps_the_lines_right_above_the_body() -> None:
 
 
 def test_long_tail_is_a_list_that_stays() -> None:
-    items = [f"Listing item number {n}" for n in range(12)]
+    items = [f"Listing item number {n}" for n in range(25)]
     texts = [PROSE, *items, "Privacy Policy"]
-    assert context_debris(texts, ["kept"] * 13 + ["debris"]) == {}
+    assert context_debris(texts, ["kept"] * 26 + ["debris"]) == {}
+
+
+def test_article_tail_goes_entirely_when_debris_follows() -> None:
+    texts = [PROSE, PROSE.replace("minister", "mayor"), "Widget one", "A longer related headline here", "Share"]
+    assert context_debris(texts, ["kept"] * 4 + ["debris"]) == {2: "context.tail", 3: "context.tail"}
