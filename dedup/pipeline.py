@@ -24,6 +24,8 @@ from dedup.shingle import tokens
 
 # The language is told from the start of a document: enough text, and bounded work on huge ones.
 LANGUAGE_SAMPLE_CHARS = 20_000
+# Rounds of context rules at most; each round removes something or ends the loop.
+MAX_CONTEXT_ROUNDS = 10
 # Teaser lines a section heading ("Related articles") takes with it, at most.
 MAX_TEASERS = 10
 # Shared (syndicated) paragraphs are listed with at most this many documents each.
@@ -101,13 +103,21 @@ class Pipeline:
                     state.removals[p.index] = Removal(p.start, p.end, p.index, "rule", p.text, rule=rule.id)
 
     def _apply_context(self, state: _DocState) -> None:
+        texts = [p.text for p in state.paragraphs]
         kinds = []
         for p in state.paragraphs:
             r = state.removals.get(p.index)
             kinds.append("kept" if r is None else "debris" if r.reason in ("rule", "boilerplate") else "gone")
-        for i, rule_id in context_debris([p.text for p in state.paragraphs], kinds).items():
-            p = state.paragraphs[i]
-            state.removals[i] = Removal(p.start, p.end, i, "rule", p.text, rule=rule_id)
+        # Removing lines can tip a document into prose-dominance, which removes more: iterate to a
+        # fixed point so that cleaning the cleaned text finds nothing new (idempotence).
+        for _ in range(MAX_CONTEXT_ROUNDS):
+            found = context_debris(texts, kinds)
+            if not found:
+                break
+            for i, rule_id in found.items():
+                p = state.paragraphs[i]
+                state.removals[i] = Removal(p.start, p.end, i, "rule", p.text, rule=rule_id)
+                kinds[i] = "gone"
 
     # -- across documents ----------------------------------------------------------------------
     def run(self, docs: Iterable[Document]) -> list[Result]:
