@@ -30,7 +30,7 @@ from dedup.shingle import tokens
 
 PROSE_MIN_TOKENS = 6
 SHORT_TOKENS = 5
-PROSE_DOMINANT = 0.6
+PROSE_DOMINANT = 0.7
 HEAD_KEEP = 3
 MAX_TAIL = 20
 MAX_RUN = 3
