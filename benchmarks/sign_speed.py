@@ -10,6 +10,7 @@ once to a JSONL file that each peer reads in its own virtual environment (`bench
 `benchmarks.peers`), so the comparison is about signing. dedup's `sign_texts` starts from raw text, so its time
 includes tokenization; the shared tokenization + shingling time is measured separately and added to the peers'
 signing time in the "from text" columns. Rows whose peer only takes raw text say so and are not adjusted.
+Each contestant is warmed up on 200 paragraphs, then timed with perf_counter as the best of a few full passes.
 
     bash benchmarks/setup_peers.sh            # once: creates benchmarks/.venvs/<peer>/
     python -m benchmarks.sign_speed [--limit N] [--eval-dir DIR] [--peers rensa,datatrove,text-dedup] [--markdown]
@@ -24,12 +25,12 @@ import platform
 import shlex
 import subprocess
 import sys
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from benchmarks.peers import MAX_PASSES, MIN_SECONDS, time_runner
 from dedup.config import MinHashConfig
 from dedup.minhash import Signer
 from dedup.shingle import tokens, word_shingles
@@ -42,7 +43,6 @@ PEERS: tuple[str, ...] = ("rensa", "datatrove", "text-dedup")
 MIN_WORDS = 8
 NGRAM = 3
 NUM_PERM = 128
-WARMUP = 200
 BASELINE = "datasketch update()"
 PEER_TIMEOUT = 1800  # seconds for one peer's subprocess; a hung peer must not hang the benchmark
 
@@ -82,20 +82,16 @@ def shingle_all(texts: Sequence[str]) -> list[list[str]]:
 
 def time_shingling(texts: Sequence[str]) -> float:
     """The shared tokenization + shingling cost that every shingle-fed contestant would pay from raw text."""
-    shingle_all(texts[:WARMUP])
-    start = time.perf_counter()
-    shingle_all(texts)
-    return time.perf_counter() - start
+    seconds, _ = time_runner(lambda ts, _sh: len(shingle_all(ts)), texts, [])
+    return seconds
 
 
 def time_dedup(texts: Sequence[str], hash_name: str) -> Row:
+    """Same warm-up and best-of-passes timing as the peers (`benchmarks.peers.time_runner`)."""
     signer = Signer(MinHashConfig(hash=hash_name, num_perm=NUM_PERM, ngram=NGRAM))  # type: ignore[arg-type]
-    signer.sign_texts(texts[:WARMUP])
-    start = time.perf_counter()
-    sigs = signer.sign_texts(texts)
-    seconds = time.perf_counter() - start
+    seconds, count = time_runner(lambda ts, _sh: len(signer.sign_texts(ts)), texts, [])
     note = "sign_texts from raw text (includes dedup's tokenization)"
-    return Row(f"dedup ({hash_name})", seconds, len(sigs), note, from_text=True)
+    return Row(f"dedup ({hash_name})", seconds, count, note, from_text=True)
 
 
 def write_paragraph_file(texts: Sequence[str], shingles: Sequence[Sequence[str]]) -> Path:
@@ -220,7 +216,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     command = "python -m benchmarks.sign_speed " + shlex.join(sys.argv[1:] if argv is None else list(argv))
     print(f"{n:,} paragraphs, {megabytes:.2f} MB UTF-8, {sum(map(len, shingles)):,} word 3-gram shingles")
-    print(f"one process, {NUM_PERM} permutations; {platform.python_implementation()} {platform.python_version()}")
+    print(
+        f"one process, {NUM_PERM} permutations, seed 1; best of up to {MAX_PASSES} full passes after a warm-up "
+        f"(until {MIN_SECONDS:g} s spent); {platform.python_implementation()} {platform.python_version()}"
+    )
     print()
     print(render(rows, shingling, n, megabytes, args.markdown))
     print()
