@@ -20,8 +20,8 @@ from dedup.config import SegmentConfig
 from dedup.document import Paragraph
 
 _LINE_BREAK = regex.compile(r"\r\n|\r|\n|\u2028|\u2029|\x0b|\x0c|\x1c|\x1d|\x1e|\x85")
-_LEADING = regex.compile(r"^[\s\p{Z}\ufeff]+")
-_TRAILING = regex.compile(r"[\s\p{Z}\ufeff]+$")
+# What surrounds a line's content: everything Python calls whitespace, plus BOM and zero-width space.
+_BLANK = "".join(chr(c) for c in range(0x3100) if chr(c).isspace()) + "\ufeff\u200b"
 
 
 @dataclass(frozen=True)
@@ -43,10 +43,8 @@ def _lines(text: str) -> list[tuple[int, int]]:
 
 def _strip(text: str, start: int, end: int) -> tuple[int, int]:
     segment = text[start:end]
-    lead = _LEADING.match(segment)
-    s = start + (lead.end() if lead else 0)
-    trail = _TRAILING.search(segment)
-    e = start + (trail.start() if trail else len(segment))
+    s = start + len(segment) - len(segment.lstrip(_BLANK))
+    e = start + len(segment.rstrip(_BLANK))
     return (s, e) if e > s else (-1, -1)
 
 
