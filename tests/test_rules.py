@@ -66,3 +66,13 @@ def test_bad_patterns_are_refused(pattern: str, message: str) -> None:
 def test_unknown_language_catalogue() -> None:
     with pytest.raises(ConfigError, match="no rule catalogue"):
         builtin_rules(["klingon"])
+
+
+def test_known_language_uses_its_catalogue_and_english() -> None:
+    rules = RuleSet(builtin_rules())
+    de = rules.match("Advertisement", "de")
+    assert de is not None and de.id.startswith(("de.", "en."))
+    assert rules.match("Anzeige", "de") is not None
+    assert rules.match("Anzeige", "fr") is None  # a German-only label on a French page
+    assert rules.match("Anzeige", None) is not None  # unknown language: every catalogue
+    assert rules.match("Anzeige", "ru") is not None  # no Russian catalogue: every catalogue
