@@ -60,7 +60,7 @@ def source_of(doc: Document) -> str:
 
 
 class Pipeline:
-    """Holds the compiled rules and the signer for one configuration; no state between calls."""
+    """Holds the compiled rules and the signer for one configuration; nothing it keeps changes a result."""
 
     def __init__(self, config: Config | None = None) -> None:
         self.config = config or Config()
