@@ -123,34 +123,30 @@ def _datasketch_bulk() -> Runner:
 # --- rensa -------------------------------------------------------------------------------------------------------
 
 
-def _rensa_update() -> Runner:
-    from rensa import RMinHash  # type: ignore[import-not-found,unused-ignore]
+def _rensa_loop(class_name: str) -> Runner:
+    """One rensa sketch per paragraph, `update` with its shingle list, then `digest`."""
+    import rensa  # type: ignore[import-not-found,unused-ignore]
+
+    sketch = getattr(rensa, class_name)
 
     def run(texts: Sequence[str], shingles: Shingles) -> int:
         n = 0
         for doc in shingles:
-            m = RMinHash(NUM_PERM, SEED)
+            m = sketch(NUM_PERM, SEED)
             m.update(doc)
             m.digest()
             n += 1
         return n
 
     return run
+
+
+def _rensa_update() -> Runner:
+    return _rensa_loop("RMinHash")
 
 
 def _rensa_cminhash_update() -> Runner:
-    from rensa import CMinHash
-
-    def run(texts: Sequence[str], shingles: Shingles) -> int:
-        n = 0
-        for doc in shingles:
-            m = CMinHash(NUM_PERM, SEED)
-            m.update(doc)
-            m.digest()
-            n += 1
-        return n
-
-    return run
+    return _rensa_loop("CMinHash")
 
 
 def _rensa_matrix() -> Runner:

@@ -57,6 +57,18 @@ def build_config(config_file: Path | None, **options: Any) -> Config:
     return base.with_options(**options)
 
 
+# Command parameters that are not config options.
+_NOT_OPTIONS = ("inputs", "output", "quiet")
+
+
+def config_options(params: dict[str, Any]) -> dict[str, Any]:
+    """A command's parameters as build_config's arguments: they carry the config options' own names
+    (the repeatable `--rules-file` flag fills the `rules_files` list)."""
+    options = {k: v for k, v in params.items() if k not in _NOT_OPTIONS}
+    options["rules_files"] = options.pop("rules_file")
+    return options
+
+
 def _fail(exc: Exception) -> typer.Exit:
     Console(stderr=True, soft_wrap=True).print(f"[bold red]error:[/] {exc}", highlight=False)
     usage = isinstance(exc, UsageError | ConfigError)
@@ -87,19 +99,11 @@ def clean_command(
     Example: dedup clean corpus/ -o out/
     """
     try:
-        config = build_config(
-            config_file, threshold=threshold, containment=containment, doc_threshold=doc_threshold,
-            min_docs=min_docs, keep=keep, num_perm=num_perm, ngram=ngram, min_tokens=min_tokens,
-            disable=disable, rules_files=rule_file_list(rules_file), context=context, force=force,
-        )  # fmt: skip
+        config = build_config(**config_options(locals()))
         report = run(inputs, output, config)
     except DedupError as exc:
         raise _fail(exc) from exc
     _print_summary(report.summary, report.warnings, quiet)
-
-
-def rule_file_list(values: list[str] | None) -> list[str] | None:
-    return list(values) if values else None
 
 
 @app.command("scan")
@@ -128,11 +132,7 @@ def scan_command(
     Example: dedup scan corpus/ > report.jsonl
     """
     try:
-        config = build_config(
-            config_file, threshold=threshold, containment=containment, doc_threshold=doc_threshold,
-            min_docs=min_docs, keep=keep, num_perm=num_perm, ngram=ngram, min_tokens=min_tokens,
-            disable=disable, rules_files=rule_file_list(rules_file), context=context, force=force,
-        )  # fmt: skip
+        config = build_config(**config_options(locals()))
         if output == "-":
             raise UsageError("scan writes its report to stdout already; give -o a directory or leave it out")
         report = run(inputs, output, config, write_text=False)
