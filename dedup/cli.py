@@ -33,7 +33,12 @@ DocThreshold = Annotated[float | None, typer.Option(help="Jaccard similarity mak
 MinDocs = Annotated[int | None, typer.Option(help="Documents of one source a boilerplate paragraph recurs in.")]
 KeepOpt = Annotated[str | None, typer.Option(help="Which near-duplicate document to keep: first, longest or all.")]
 NumPerm = Annotated[int | None, typer.Option(help="MinHash permutations.")]
-Ngram = Annotated[int | None, typer.Option(help="Words per shingle.")]
+Ngram = Annotated[int | None, typer.Option(help="Words (or characters, with --shingle char) per shingle.")]
+ShingleOpt = Annotated[str | None, typer.Option(help="Shingles of words or of characters: word or char.")]
+VerifyOpt = Annotated[
+    str | None,
+    typer.Option(help="Confirm LSH candidates by exact Jaccard or by signature agreement: jaccard or signature."),
+]
 MinTokens = Annotated[int | None, typer.Option(help="Paragraphs with fewer tokens are matched exactly only.")]
 Disable = Annotated[list[str] | None, typer.Option(help="A rule id to switch off (repeatable).")]
 RulesFile = Annotated[list[str] | None, typer.Option(help="An extra TOML rule file (repeatable).")]
@@ -87,6 +92,8 @@ def clean_command(
     keep: KeepOpt = None,
     num_perm: NumPerm = None,
     ngram: Ngram = None,
+    shingle: ShingleOpt = None,
+    verify: VerifyOpt = None,
     min_tokens: MinTokens = None,
     disable: Disable = None,
     rules_file: RulesFile = None,
@@ -120,6 +127,8 @@ def scan_command(
     keep: KeepOpt = None,
     num_perm: NumPerm = None,
     ngram: Ngram = None,
+    shingle: ShingleOpt = None,
+    verify: VerifyOpt = None,
     min_tokens: MinTokens = None,
     disable: Disable = None,
     rules_file: RulesFile = None,

@@ -55,19 +55,32 @@ class MinHashConfig:
 
     num_perm: int = 128
     seed: int = 1
+    shingle: Literal["word", "char"] = "word"
     ngram: int = 3
     min_tokens: int = 10
-    hash: Literal["xxh64", "sha1"] = "xxh64"
+    scheme: Literal["affine32", "legacy"] = "affine32"
+    hash: Literal["fast", "sha1"] = "fast"
+    verify: Literal["jaccard", "signature"] = "jaccard"
+    batch_bytes: int = 1 << 20
 
     def __post_init__(self) -> None:
         if not 8 <= self.num_perm <= 1024:
             raise ConfigError(f"minhash.num_perm must be in [8, 1024], got {self.num_perm}; did you mean 128?")
-        if not 1 <= self.ngram <= 10:
-            raise ConfigError(f"minhash.ngram must be in [1, 10], got {self.ngram}; did you mean 3?")
+        _choice("minhash.shingle", self.shingle, ("word", "char"))
+        if not 1 <= self.ngram <= 32:
+            raise ConfigError(f"minhash.ngram must be in [1, 32], got {self.ngram}; did you mean 3?")
         if self.min_tokens < 1:
             raise ConfigError(f"minhash.min_tokens must be >= 1, got {self.min_tokens}")
-        if self.hash not in ("xxh64", "sha1"):
-            raise ConfigError(f"minhash.hash must be 'xxh64' or 'sha1', got {self.hash!r}")
+        _choice("minhash.scheme", self.scheme, ("affine32", "legacy"))
+        _choice("minhash.hash", self.hash, ("fast", "sha1"))
+        _choice("minhash.verify", self.verify, ("jaccard", "signature"))
+        if self.batch_bytes < 1024:
+            raise ConfigError(f"minhash.batch_bytes must be >= 1024, got {self.batch_bytes}")
+
+
+def _choice(name: str, value: object, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise ConfigError(f"{name} must be one of {', '.join(map(repr, allowed))}, got {value!r}")
 
 
 @dataclass(frozen=True)
