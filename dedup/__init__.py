@@ -7,8 +7,10 @@ from dedup.api import RunReport, clean, run
 from dedup.config import Config, MinHashConfig, OutputConfig, RepeatsConfig, RulesConfig, SegmentConfig
 from dedup.document import Document, Paragraph, Removal, Result, Shared
 from dedup.errors import ConfigError, DedupError, InputError, OutputError, UsageError
-from dedup.lsh import LSHParams, choose_params
-from dedup.minhash import Signer
+from dedup.interop import fill_minhashlsh, from_datasketch, to_datasketch, to_lean, to_minhashlsh
+from dedup.lsh import LSHIndex, LSHParams, choose_params, lsh_params
+from dedup.match import Matches, Pair, near_duplicates
+from dedup.minhash import Shingles, Signer
 
 __all__ = [
     "Config",
@@ -16,10 +18,13 @@ __all__ = [
     "DedupError",
     "Document",
     "InputError",
+    "LSHIndex",
     "LSHParams",
+    "Matches",
     "MinHashConfig",
     "OutputConfig",
     "OutputError",
+    "Pair",
     "Paragraph",
     "Removal",
     "RepeatsConfig",
@@ -28,9 +33,17 @@ __all__ = [
     "RunReport",
     "SegmentConfig",
     "Shared",
+    "Shingles",
     "Signer",
     "UsageError",
     "choose_params",
     "clean",
+    "fill_minhashlsh",
+    "from_datasketch",
+    "lsh_params",
+    "near_duplicates",
     "run",
+    "to_datasketch",
+    "to_lean",
+    "to_minhashlsh",
 ]

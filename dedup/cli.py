@@ -16,7 +16,7 @@ from rich.console import Console
 from dedup.api import run
 from dedup.config import KEEP_CHOICES, Config
 from dedup.errors import ConfigError, DedupError, UsageError
-from dedup.lsh import choose_params
+from dedup.lsh import candidate_threshold, lsh_params
 from dedup.report import summary_table
 
 app = typer.Typer(
@@ -157,17 +157,39 @@ def scan_command(
 def params_command(
     threshold: Annotated[float, typer.Option(help="Jaccard threshold.")] = 0.8,
     num_perm: NumPerm = 128,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
 ) -> None:
-    """Show the LSH bands and rows chosen for a threshold, and the chance a pair is caught around it."""
+    """Show the LSH bands and rows for a threshold and the chance a pair at it, and 0.1 either side, is caught.
+
+    Two settings are shown: LSH tuned for the threshold itself (what datasketch's MinHashLSH would
+    pick), and the looser candidate threshold dedup runs LSH at before verifying pairs exactly.
+    """
     try:
         config = Config().with_options(doc_threshold=threshold, num_perm=num_perm)
-    except DedupError as exc:
+        t = config.repeats.doc_threshold
+        points = tuple(s for s in (t - 0.1, t, t + 0.1) if 0.0 <= s <= 1.0)
+        rows = [("at the threshold", lsh_params(t, config.minhash.num_perm))]
+        rows.append(("dedup's candidate stage", lsh_params(candidate_threshold(t), config.minhash.num_perm)))
+    except (DedupError, ValueError) as exc:
         raise _fail(exc) from exc
-    p = choose_params(config.repeats.doc_threshold, config.minhash.num_perm)
-    typer.echo(f"threshold {p.threshold}, {p.num_perm} permutations: {p.bands} bands x {p.rows} rows")
-    for s in (p.threshold - 0.2, p.threshold - 0.1, p.threshold, p.threshold + 0.1):
-        if 0.0 < s <= 1.0:
-            typer.echo(f"  P(candidate | similarity {s:.2f}) = {p.probability(s):.3f}")
+    if as_json:
+        out = [
+            {
+                "setting": name,
+                "lsh_threshold": p.threshold,
+                "num_perm": p.num_perm,
+                "bands": p.bands,
+                "rows": p.rows,
+                "p_candidate": {f"{s:.2f}": round(p.probability(s), 6) for s in points},
+            }
+            for name, p in rows
+        ]
+        typer.echo(json.dumps({"threshold": t, "settings": out}, indent=2))
+        return
+    typer.echo(f"threshold {t}, {config.minhash.num_perm} permutations")
+    for name, p in rows:
+        curve = ", ".join(f"P({s:.2f}) = {p.probability(s):.3f}" for s in points)
+        typer.echo(f"  {name} (LSH at {p.threshold}): {p.bands} bands x {p.rows} rows; {curve}")
 
 
 def _print_summary(summary: dict[str, Any], warnings: Any, quiet: bool) -> None:

@@ -146,6 +146,11 @@ class Signer:
             values, owner = self._word_hashes(enc, ch)
         return _grouped(fold32(values), owner, len(texts))
 
+    def token_counts(self, texts: Sequence[str]) -> I64:
+        """Number of tokens of each text."""
+        enc = tokenize.encode(texts)
+        return np.bincount(tokenize.tokens(enc).owner, minlength=len(texts)).astype(np.int64)
+
     def shingle_sets(self, texts: Sequence[str]) -> Shingles:
         """Each text's distinct shingle hashes, sorted."""
         return self.shingles(texts).unique()

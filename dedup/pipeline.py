@@ -14,8 +14,9 @@ from dedup.config import Config
 from dedup.context import context_debris, is_prose
 from dedup.document import Document, Paragraph, Removal, Result, Shared
 from dedup.language import detect
-from dedup.lsh import candidate_pairs, candidate_threshold, choose_params
-from dedup.minhash import Signer, jaccard
+from dedup.lsh import PIPELINE_MAX_BUCKET
+from dedup.match import near_duplicates
+from dedup.minhash import Signer
 from dedup.normalize import match_key
 from dedup.repeats import find_repeats
 from dedup.rules import RuleSet, load_ruleset
@@ -185,34 +186,26 @@ class Pipeline:
         self, states: list[_DocState], boiler_keys: dict[str, set[str]]
     ) -> tuple[dict[int, int], dict[int, float]]:
         """doc index -> index of its cluster's first document, and the similarity to it."""
-        ids: list[int] = []
-        sets = []
-        for n, st in enumerate(states):
+        bodies: list[str] = []
+        for st in states:
             skip = boiler_keys.get(st.source, set())
-            body = "\n".join(p.text for p in st.paragraphs if st.alive(p.index) and st.keys[p.index] not in skip)
-            if len(tokens(body)) >= self.config.minhash.min_tokens:
-                ids.append(n)
-                sets.append(self.signer.shingle_hashes(body))
-        parent = list(range(len(states)))
-
-        def find(x: int) -> int:
-            while parent[x] != x:
-                parent[x] = parent[parent[x]]
-                x = parent[x]
-            return x
-
+            bodies.append(
+                "\n".join(p.text for p in st.paragraphs if st.alive(p.index) and st.keys[p.index] not in skip)
+            )
+        counts = self.signer.token_counts(bodies).tolist()
+        ids = [n for n, c in enumerate(counts) if c >= self.config.minhash.min_tokens]
         best: dict[int, float] = {}
-        if len(ids) >= 2:
-            params = choose_params(candidate_threshold(self.config.repeats.doc_threshold), self.config.minhash.num_perm)
-            pairs = candidate_pairs(self.signer.sign(sets), params)
-            for a, b in pairs.tolist():
-                sim = jaccard(sets[a], sets[b])
-                if sim >= self.config.repeats.doc_threshold:
-                    ra, rb = find(ids[a]), find(ids[b])
-                    if ra != rb:
-                        parent[max(ra, rb)] = min(ra, rb)
-                    best[ids[b]] = max(best.get(ids[b], 0.0), sim)
-        dup_of = {n: find(n) for n in range(len(states)) if find(n) != n}
+        if len(ids) < 2:
+            return {}, {}
+        found = near_duplicates(
+            [bodies[n] for n in ids],
+            self.config.repeats.doc_threshold,
+            signer=self.signer,
+            max_bucket=PIPELINE_MAX_BUCKET,
+        )
+        for pair in found.pairs:
+            best[ids[pair.b]] = max(best.get(ids[pair.b], 0.0), pair.similarity)
+        dup_of = {ids[i]: ids[r] for i, r in enumerate(found.root.tolist()) if r != i}
         return dup_of, {n: best.get(n, 1.0) for n in dup_of}
 
     def _dropped(self, states: list[_DocState], dup_of: dict[int, int]) -> dict[int, int]:

@@ -22,10 +22,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from dedup.config import MinHashConfig, RepeatsConfig
-from dedup.lsh import candidate_pairs, candidate_threshold, choose_params
-from dedup.minhash import U32, Signer, jaccard
+from dedup.lsh import PIPELINE_MAX_BUCKET, candidate_pairs, candidate_threshold, choose_params
+from dedup.match import verified_pairs
+from dedup.minhash import Shingles, Signer
 from dedup.normalize import match_key
-from dedup.shingle import tokens
 
 # A short addition is at most this share of the longer paragraph's shingles.
 SHORT_ADDITION = 0.25
@@ -58,7 +58,7 @@ def find_repeats(
         keys = [match_key(t or "") for t in texts]
     found: dict[int, Repeat] = {}
     first_by_key: dict[str, int] = {}
-    candidates: list[int] = []
+    firsts: list[int] = []
     for i, text in enumerate(texts):
         if text is None:
             continue
@@ -69,11 +69,14 @@ def find_repeats(
             found[i] = Repeat(i, first_by_key[key], 1.0, "exact")
             continue
         first_by_key[key] = i
-        if len(tokens(text)) >= minhash.min_tokens:
-            candidates.append(i)
+        firsts.append(i)
     _drop_lone_short_repeats(texts, keys, found)
+    candidates: list[int] = []
+    if len(firsts) >= 2:
+        counts = signer.token_counts([texts[i] or "" for i in firsts]).tolist()
+        candidates = [i for i, c in zip(firsts, counts, strict=True) if c >= minhash.min_tokens]
     if len(candidates) >= 2:
-        sets = [signer.shingle_hashes(texts[i] or "") for i in candidates]
+        sets = signer.shingle_sets([texts[i] or "" for i in candidates])
         _near(candidates, sets, signer, repeats, minhash, found)
         _contained(candidates, sets, repeats, found)
     # Point every repeat at the kept paragraph its chain starts from.
@@ -111,26 +114,25 @@ def _drop_lone_short_repeats(texts: Sequence[str | None], keys: Sequence[str], f
 
 def _near(
     ids: list[int],
-    sets: list[U32],
+    sets: Shingles,
     signer: Signer,
     repeats: RepeatsConfig,
     minhash: MinHashConfig,
     found: dict[int, Repeat],
 ) -> None:
     params = choose_params(candidate_threshold(repeats.threshold), minhash.num_perm)
-    pairs = candidate_pairs(signer.sign(sets), params)
-    for a, b in pairs.tolist():
+    sigs = signer.sign(sets)
+    pairs = candidate_pairs(sigs, params, PIPELINE_MAX_BUCKET)
+    for a, b, sim in verified_pairs(sets, sigs, pairs, repeats.threshold, minhash.verify):
         later = ids[b]
-        if later in found:
-            continue
-        sim = jaccard(sets[a], sets[b])
-        if sim >= repeats.threshold:
+        if later not in found:
             found[later] = Repeat(later, ids[a], sim, "near")
 
 
-def _contained(ids: list[int], sets: list[U32], repeats: RepeatsConfig, found: dict[int, Repeat]) -> None:
+def _contained(ids: list[int], sets: Shingles, repeats: RepeatsConfig, found: dict[int, Repeat]) -> None:
     postings: dict[int, list[int]] = {}
-    for pos, hashes in enumerate(sets):
+    for pos in range(len(sets)):
+        hashes = sets[pos]
         later = ids[pos]
         counts: dict[int, int] = {}
         for h in hashes.tolist():

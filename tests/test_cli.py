@@ -130,3 +130,19 @@ def test_python_dash_m_and_console_script(tmp_path: Path) -> None:
     assert script.exists(), "the dedup console script is not installed"
     help_text = subprocess.run([str(script), "--help"], capture_output=True, text=True, check=True).stdout
     assert "clean" in help_text and "scan" in help_text
+
+
+def test_params_shows_bands_rows_and_curve() -> None:
+    result = runner.invoke(app, ["params", "--threshold", "0.8", "--num-perm", "128"])
+    assert result.exit_code == 0, result.output
+    assert "9 bands x 13 rows" in result.output  # datasketch MinHashLSH's choice for 0.8 / 128
+    assert "P(0.70)" in result.output and "P(0.90)" in result.output
+    data = json.loads(runner.invoke(app, ["params", "--threshold", "0.5", "--json"]).output)
+    first = data["settings"][0]
+    assert (first["bands"], first["rows"]) == (25, 5)
+    assert set(first["p_candidate"]) == {"0.40", "0.50", "0.60"}
+
+
+def test_params_rejects_a_threshold_out_of_range() -> None:
+    result = runner.invoke(app, ["params", "--threshold", "1.5"])
+    assert result.exit_code == 2

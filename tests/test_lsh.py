@@ -1,13 +1,15 @@
 from __future__ import annotations
 
 import itertools
+from unittest.mock import patch
 
 import numpy as np
+import pytest
 from datasketch import MinHash, MinHashLSH
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedup.lsh import candidate_pairs, choose_params
+from dedup.lsh import LSHIndex, LSHParams, candidate_pairs, choose_params, lsh_params
 
 
 def test_params_match_datasketch() -> None:
@@ -51,3 +53,69 @@ def test_candidates_brute_force_identical_signatures() -> None:
     params = choose_params(0.5, 4)
     pairs = {tuple(p) for p in candidate_pairs(sigs, params).tolist()}
     assert pairs == set(itertools.combinations([0, 1, 3], 2))
+
+
+def brute_force_pairs(sigs: np.ndarray, params: LSHParams) -> set[tuple[int, int]]:
+    out = set()
+    for i, j in itertools.combinations(range(len(sigs)), 2):
+        for band in range(params.bands):
+            cols = slice(band * params.rows, (band + 1) * params.rows)
+            if np.array_equal(sigs[i, cols], sigs[j, cols]):
+                out.add((i, j))
+                break
+    return out
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 3), min_size=8, max_size=8), min_size=2, max_size=30))
+def test_key_collisions_never_make_candidates(rows: list[list[int]]) -> None:
+    """Every item hashed to one key: the exact band check alone decides, so the pairs stay exact."""
+    sigs = np.array(rows, dtype=np.uint32)
+    params = LSHParams(0.5, 8, 4, 2)
+    expected = brute_force_pairs(sigs, params)
+    with patch("dedup.lsh.band_keys", lambda s, p: np.zeros((len(s), p.bands), dtype=np.uint32)):
+        assert {tuple(p) for p in candidate_pairs(sigs, params).tolist()} == expected
+    assert {tuple(p) for p in candidate_pairs(sigs, params).tolist()} == expected
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(st.lists(st.integers(0, 3), min_size=8, max_size=8), min_size=1, max_size=20),
+    st.lists(st.lists(st.integers(0, 3), min_size=8, max_size=8), min_size=1, max_size=10),
+)
+def test_query_equals_brute_force(indexed: list[list[int]], queries: list[list[int]]) -> None:
+    params = LSHParams(0.5, 8, 4, 2)
+    sigs = np.array(indexed, dtype=np.uint32)
+    q = np.array(queries, dtype=np.uint32)
+    index = LSHIndex(params)
+    index.add(sigs[: len(sigs) // 2])
+    index.add(sigs[len(sigs) // 2 :])
+    got = {tuple(p) for p in index.build().query(q, sigs).tolist()}
+    both = np.concatenate([q, sigs])
+    expected = {(i, j - len(q)) for i, j in brute_force_pairs(both, params) if i < len(q) <= j}
+    assert got == expected
+
+
+def test_large_bucket_becomes_a_star_when_capped() -> None:
+    sigs = np.tile(np.arange(8, dtype=np.uint32), (10, 1))
+    params = LSHParams(0.5, 8, 4, 2)
+    assert len(candidate_pairs(sigs, params)) == 45
+    star = candidate_pairs(sigs, params, max_bucket=4)
+    assert {tuple(p) for p in star.tolist()} == {(0, j) for j in range(1, 10)}
+
+
+def test_index_size_is_eight_bytes_per_band_per_item() -> None:
+    sigs = np.random.default_rng(0).integers(0, 2**32, (1000, 128), dtype=np.uint32)
+    params = lsh_params(0.6, 128)
+    index = LSHIndex(params)
+    index.add(sigs)
+    assert index.build().nbytes == 8 * params.bands * 1000
+
+
+def test_lsh_params_curve() -> None:
+    p = lsh_params(0.8, 128)
+    curve = p.curve()
+    assert list(curve) == [0.7, 0.8, 0.9]
+    assert curve[0.7] < curve[0.8] < curve[0.9]
+    with pytest.raises(ValueError):
+        lsh_params(0.0)
