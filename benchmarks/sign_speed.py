@@ -198,18 +198,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--eval-dir", type=Path, default=DEFAULT_EVAL_DIR)
     parser.add_argument("--limit", type=int, default=20_000, help="paragraphs to sign (default 20000)")
+    parser.add_argument(
+        "--corpus", type=Path, help="sign paragraphs of a benchmarks.paracorpus directory instead of WCXB gold"
+    )
     parser.add_argument("--peers", default=",".join(PEERS), help="comma-separated peers to run in their venvs")
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table with command and date")
     args = parser.parse_args(argv)
 
-    texts = load_paragraphs(args.eval_dir, args.limit)
+    if args.corpus:
+        from benchmarks.paracorpus import load
+
+        texts = [p.text for p in load(args.corpus)[0][: args.limit]]
+    else:
+        texts = load_paragraphs(args.eval_dir, args.limit)
     n = len(texts)
     megabytes = sum(len(t.encode("utf-8")) for t in texts) / 1e6
     shingles = shingle_all(texts)
     paragraphs = write_paragraph_file(texts, shingles)
     shingling = time_shingling(texts)
 
-    rows = [time_dedup(texts, "xxh64"), time_dedup(texts, "sha1")]
+    rows = [time_dedup(texts, "fast"), time_dedup(texts, "sha1")]
     rows += run_peer("datasketch", Path(sys.executable), paragraphs)
     for peer in [p for p in args.peers.split(",") if p]:
         rows += peer_rows(peer, paragraphs)
