@@ -40,19 +40,29 @@ def fold32(h: U64) -> U32:
 
 
 class Powers:
-    """P**k and P**-k mod 2**64 for k < size, grown on demand; one per signer (not shared)."""
+    """P**k and P**-k mod 2**64 for k < size; one per signer (not shared between threads).
 
-    def __init__(self) -> None:
+    Tables up to `keep` entries are kept and grown on demand; a larger one (a single huge text) is
+    made for that call only, so one 10 MB text does not leave 160 MB behind.
+    """
+
+    def __init__(self, keep: int = 1 << 22) -> None:
+        self.keep = keep
         self.up = np.ones(1, dtype=np.uint64)
         self.down = np.ones(1, dtype=np.uint64)
 
+    @staticmethod
+    def _tables(size: int) -> tuple[U64, U64]:
+        up = np.full(size, P, dtype=np.uint64)
+        down = np.full(size, P_INV, dtype=np.uint64)
+        up[0] = down[0] = 1
+        return np.cumprod(up), np.cumprod(down)
+
     def get(self, size: int) -> tuple[U64, U64]:
+        if size > self.keep:
+            return self._tables(size)
         if size > len(self.up):
-            size = max(size, 2 * len(self.up))
-            up = np.full(size, P, dtype=np.uint64)
-            down = np.full(size, P_INV, dtype=np.uint64)
-            up[0] = down[0] = 1
-            self.up, self.down = np.cumprod(up), np.cumprod(down)
+            self.up, self.down = self._tables(min(self.keep, max(size, 2 * len(self.up))))
         return self.up, self.down
 
 

@@ -4,7 +4,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedup.hashing import Powers, span_hash, span_hashes
+from dedup.hashing import P, Powers, span_hash, span_hashes
 
 
 @settings(max_examples=100, deadline=None)
@@ -28,3 +28,11 @@ def test_same_bytes_same_hash_wherever_they_sit() -> None:
     arr = np.frombuffer(b"xx word yy word", dtype=np.uint8)
     h = span_hashes(arr, np.array([3, 11]), np.array([7, 15]), Powers())
     assert h[0] == h[1] == span_hash(b"word")
+
+
+def test_large_tables_are_not_kept() -> None:
+    powers = Powers(keep=1000)
+    up, down = powers.get(5000)
+    assert len(up) == 5000 and len(powers.up) < 5000
+    assert int(up[4999]) == pow(P, 4999, 1 << 64)
+    assert int(up[4999]) * int(down[4999]) % (1 << 64) == 1
