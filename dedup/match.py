@@ -1,7 +1,7 @@
 """Near-duplicate matching over many texts: exact stage, LSH candidates, verification, clusters.
 
-1. Exact: texts with the same `match_key` (case, punctuation and spacing ignored) are one text;
-   only the first of each group goes further. Nearly free, and it keeps one line repeated 10,000
+1. Exact: texts with the same tokens in the same order (case, punctuation and spacing ignored)
+   are one text; only the first of each group goes further. Nearly free, and it keeps one line repeated 10,000
    times from making 50 million candidate pairs.
 2. LSH: signatures signed in bounded batches, candidates from the band index at a looser threshold
    than the one asked for (`candidate_threshold`), so pairs right at the threshold are rarely lost
@@ -19,12 +19,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-import xxhash
 
 from dedup.config import MinHashConfig
 from dedup.lsh import LSHParams, candidate_pairs, candidate_threshold, choose_params
 from dedup.minhash import Shingles, Signer, jaccard
-from dedup.normalize import match_key
 
 I64 = npt.NDArray[np.int64]
 
@@ -53,15 +51,14 @@ class Matches:
         return [g for _, g in sorted(groups.items()) if len(g) > 1]
 
 
-def exact_groups(texts: Sequence[str]) -> I64:
-    """For each text, the index of the first text with the same match key (itself if first, and
-    for a text whose key is empty: nothing but punctuation and space is no evidence of a copy)."""
-    first: dict[bytes, int] = {}
-    out = np.arange(len(texts), dtype=np.int64)
-    for i, t in enumerate(texts):
-        key = match_key(t)
-        if key:
-            out[i] = first.setdefault(xxhash.xxh128_digest(key.encode("utf-8", "surrogatepass")), i)
+def exact_groups(keys: npt.NDArray[np.uint64]) -> I64:
+    """For each text, the index of the first text with the same exact key (`Signer.scan`), itself
+    if it is the first or has no key (no token: nothing to call a copy)."""
+    out = np.arange(len(keys), dtype=np.int64)
+    has = np.flatnonzero(keys != 0)
+    if len(has):
+        _, first, inverse = np.unique(keys[has], return_index=True, return_inverse=True)
+        out[has] = has[first][inverse.ravel()]
     return out
 
 
@@ -122,22 +119,20 @@ def near_duplicates(
     """
     config = config or (signer.config if signer else MinHashConfig())
     signer = signer or Signer(config)
-    first = exact_groups(texts)
+    scan = signer.scan(texts)
+    first = exact_groups(scan.keys)
     found: list[Pair] = [Pair(int(f), i, 1.0, "exact") for i, f in enumerate(first.tolist()) if f != i]
-    reps = [i for i, f in enumerate(first.tolist()) if f == i]
+    sizes = np.diff(scan.shingles.offsets)
+    eligible = (first == np.arange(len(texts))) & (sizes > 0) & (scan.token_counts >= min_tokens)
+    enough = np.flatnonzero(eligible)
     params: LSHParams | None = None
-    if len(reps) >= 2:
-        rep_texts = [texts[i] for i in reps]
-        sets = signer.shingle_sets(rep_texts)
-        sizes = np.diff(sets.offsets)
-        enough = np.flatnonzero((sizes > 0) & (signer.token_counts(rep_texts) >= min_tokens))
-        if len(enough) >= 2:
-            sub = Shingles.from_sets([sets[i] for i in enough.tolist()])
-            sigs = signer.sign(sub)
-            params = choose_params(candidate_threshold(threshold), config.num_perm)
-            cands = candidate_pairs(sigs, params, max_bucket)
-            for a, b, s in verified_pairs(sub, sigs, cands, threshold, config.verify):
-                found.append(Pair(reps[int(enough[a])], reps[int(enough[b])], s, "near"))
+    if len(enough) >= 2:
+        sub = scan.shingles.take(enough)
+        sigs = signer.sign(sub)
+        params = choose_params(candidate_threshold(threshold), config.num_perm)
+        cands = candidate_pairs(sigs, params, max_bucket)
+        for a, b, s in verified_pairs(sub, sigs, cands, threshold, config.verify):
+            found.append(Pair(int(enough[a]), int(enough[b]), s, "near"))
     found.sort(key=lambda p: (p.b, p.a))
     root = union_find_roots(len(texts), [(p.a, p.b) for p in found])
     return Matches(found, root, params)

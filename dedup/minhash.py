@@ -37,7 +37,7 @@ import numpy.typing as npt
 
 from dedup import tokenize
 from dedup.config import MinHashConfig
-from dedup.hashing import MIX, Powers, fold32, span_hashes
+from dedup.hashing import LENGTH_KEY, MIX, Powers, fmix64, fold32, span_hashes
 from dedup.shingle import shingles as reference_shingles
 
 U32 = npt.NDArray[np.uint32]
@@ -95,11 +95,41 @@ class Shingles:
     def unique(self) -> Shingles:
         """Each text's distinct values, sorted (the form exact Jaccard works on)."""
         owner = np.repeat(np.arange(len(self), dtype=np.uint64), np.diff(self.offsets))
-        keys = np.unique((owner << np.uint64(32)) | self.values.astype(np.uint64))
+        keys = (owner << np.uint64(32)) | self.values.astype(np.uint64)
+        keys.sort()
+        keys = keys[np.concatenate([[True], keys[1:] != keys[:-1]])] if len(keys) else keys
         counts = np.bincount((keys >> np.uint64(32)).astype(np.int64), minlength=len(self))
         offsets = np.zeros(len(self) + 1, dtype=np.int64)
         np.cumsum(counts, out=offsets[1:])
         return Shingles((keys & np.uint64(0xFFFFFFFF)).astype(np.uint32), offsets)
+
+    def take(self, rows: I64) -> Shingles:
+        """The groups of the given texts, in that order."""
+        sizes = np.diff(self.offsets)[rows]
+        offsets = np.zeros(len(rows) + 1, dtype=np.int64)
+        np.cumsum(sizes, out=offsets[1:])
+        pos = np.repeat(self.offsets[rows] - offsets[:-1], sizes) + np.arange(int(offsets[-1]))
+        return Shingles(self.values[pos], offsets)
+
+    @classmethod
+    def concat(cls, parts: Sequence[Shingles]) -> Shingles:
+        if not parts:
+            return cls(np.empty(0, dtype=np.uint32), np.zeros(1, dtype=np.int64))
+        values = np.concatenate([p.values for p in parts])
+        shifts = np.cumsum([0] + [len(p.values) for p in parts[:-1]])
+        offsets = np.concatenate(
+            [parts[0].offsets[:1]] + [p.offsets[1:] + k for p, k in zip(parts, shifts, strict=True)]
+        )
+        return cls(values, offsets.astype(np.int64))
+
+
+@dataclass(frozen=True)
+class Scan:
+    """What one pass over texts yields: shingles, token counts, and exact-match keys."""
+
+    shingles: Shingles
+    token_counts: I64
+    keys: U64  # a hash of each text's token sequence; 0 for a text without a token
 
 
 def _grouped(values: U32, owner: I64, count: int) -> Shingles:
@@ -134,26 +164,49 @@ class Signer:
 
     # --- shingles ------------------------------------------------------------------------------------------
 
-    def shingles(self, texts: Sequence[str]) -> Shingles:
-        """Base hashes of each text's shingles (in text order, duplicates kept)."""
-        if self.config.hash == "sha1":
-            return self._sha1_shingles(texts)
+    def scan(self, texts: Sequence[str], unique: bool = True) -> Scan:
+        """Shingles (distinct and sorted per text when `unique`), token counts and exact keys of
+        texts, batch by batch. Two texts share a key when they have the same tokens in the same
+        order: case, punctuation and spacing do not count."""
+        parts = [self._scan_batch(texts[a:b], unique) for a, b in self.batches(texts)]
+        return Scan(
+            Shingles.concat([p.shingles for p in parts]),
+            np.concatenate([p.token_counts for p in parts]) if parts else np.empty(0, dtype=np.int64),
+            np.concatenate([p.keys for p in parts]) if parts else np.empty(0, dtype=np.uint64),
+        )
+
+    def _scan_batch(self, texts: Sequence[str], unique: bool) -> Scan:
         enc = tokenize.encode(texts)
         ch = tokenize.chars(enc)
-        if self.config.shingle == "char":
-            values, owner = self._char_hashes(enc, ch)
+        toks = tokenize.tokens(enc, ch)
+        th = span_hashes(enc.data, toks.start, toks.end, self._powers)
+        counts = np.bincount(toks.owner, minlength=len(texts)).astype(np.int64)
+        keys = _sequence_keys(th, counts, self._powers)
+        if self.config.hash == "sha1":
+            sh = self._sha1_shingles(texts)
         else:
-            values, owner = self._word_hashes(enc, ch)
-        return _grouped(fold32(values), owner, len(texts))
+            if self.config.shingle == "char":
+                values, owner = self._char_hashes(enc, ch)
+            else:
+                values, owner = _combine_runs(th, toks.owner, self.config.ngram, len(texts))
+            sh = _grouped(fold32(values), owner, len(texts))
+        return Scan(sh.unique() if unique else sh, counts, keys)
+
+    def shingles(self, texts: Sequence[str]) -> Shingles:
+        """Base hashes of each text's shingles (in text order, duplicates kept)."""
+        return self.scan(texts, unique=False).shingles
 
     def token_counts(self, texts: Sequence[str]) -> I64:
         """Number of tokens of each text."""
-        enc = tokenize.encode(texts)
-        return np.bincount(tokenize.tokens(enc).owner, minlength=len(texts)).astype(np.int64)
+        counts = [
+            np.bincount(tokenize.tokens(tokenize.encode(texts[a:b])).owner, minlength=b - a)
+            for a, b in self.batches(texts)
+        ]
+        return np.concatenate(counts).astype(np.int64) if counts else np.empty(0, dtype=np.int64)
 
     def shingle_sets(self, texts: Sequence[str]) -> Shingles:
         """Each text's distinct shingle hashes, sorted."""
-        return self.shingles(texts).unique()
+        return self.scan(texts).shingles
 
     def shingle_hashes(self, text: str) -> U32:
         """The sorted distinct base hashes of one text's shingles."""
@@ -172,11 +225,6 @@ class Signer:
             for t in texts
         ]
         return Shingles.from_sets(sets)
-
-    def _word_hashes(self, enc: tokenize.Encoded, ch: tokenize.Chars) -> tuple[U64, I64]:
-        toks = tokenize.tokens(enc, ch)
-        th = span_hashes(enc.data, toks.start, toks.end, self._powers)
-        return _combine_runs(th, toks.owner, self.config.ngram, enc.count)
 
     def _char_hashes(self, enc: tokenize.Encoded, ch: tokenize.Chars) -> tuple[U64, I64]:
         data, offsets, cls = enc.data, ch.offsets, ch.classes
@@ -263,8 +311,23 @@ class Signer:
         """Signatures of texts, in batches of bounded size: shape (len(texts), num_perm)."""
         out = np.empty((len(texts), self.config.num_perm), dtype=np.uint32)
         for start, stop in self.batches(texts):
-            out[start:stop] = self.sign(self.shingles(texts[start:stop]))
+            out[start:stop] = self.sign(self._scan_batch(texts[start:stop], unique=False).shingles)
         return out
+
+
+def _sequence_keys(th: U64, counts: I64, powers: Powers) -> U64:
+    """Per text, a hash of its token hashes in order (`sum(t_k * P**k)` from prefix sums, mixed
+    with the count); 0 for a text without tokens."""
+    up, down = powers.get(len(th) + 1)
+    prefix = np.zeros(len(th) + 1, dtype=np.uint64)
+    np.cumsum(th * up[: len(th)], out=prefix[1:])
+    ends = np.cumsum(counts)
+    starts = ends - counts
+    raw = (prefix[ends] - prefix[starts]) * down[starts]
+    keys = fmix64(raw ^ (counts.astype(np.uint64) * np.uint64(LENGTH_KEY)))
+    keys[keys == 0] = 1
+    keys[counts == 0] = 0
+    return keys
 
 
 def _combine_runs(th: U64, owner: I64, n: int, count: int) -> tuple[U64, I64]:

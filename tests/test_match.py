@@ -16,7 +16,8 @@ BASE = [
 
 
 def test_exact_stage_groups_normalised_text() -> None:
-    roots = exact_groups(["Hello, World!", "hello world", "other", "", "...", "HELLO WORLD"])
+    keys = Signer().scan(["Hello, World!", "hello world", "other", "", "...", "HELLO WORLD"]).keys
+    roots = exact_groups(keys)
     assert roots.tolist() == [0, 0, 2, 3, 4, 0]
 
 

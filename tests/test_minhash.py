@@ -107,3 +107,27 @@ def test_shingles_from_sets_round_trip() -> None:
     parts = [np.array([3, 1], dtype=np.uint32), np.array([], dtype=np.uint32), np.array([7], dtype=np.uint32)]
     sh = Shingles.from_sets(parts)
     assert [sh[i].tolist() for i in range(len(sh))] == [[3, 1], [], [7]]
+
+
+def test_take_and_concat_keep_groups() -> None:
+    sh = Shingles.from_sets(
+        [np.array([1, 2], dtype=np.uint32), np.array([], dtype=np.uint32), np.array([5], dtype=np.uint32)]
+    )
+    picked = sh.take(np.array([2, 0, 1]))
+    assert [picked[i].tolist() for i in range(3)] == [[5], [1, 2], []]
+    both = Shingles.concat([sh, picked])
+    assert [both[i].tolist() for i in range(6)] == [[1, 2], [], [5], [5], [1, 2], []]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(WORDY, min_size=1, max_size=8))
+def test_exact_keys_follow_token_sequences(texts: list[str]) -> None:
+    from dedup.shingle import tokens
+
+    scan = Signer(MinHashConfig(batch_bytes=1024)).scan(texts)
+    for i, a in enumerate(texts):
+        assert (scan.keys[i] == 0) == (not tokens(a))
+        assert scan.token_counts[i] == len(tokens(a))
+        for j, b in enumerate(texts):
+            if tokens(a) and tokens(b):
+                assert (scan.keys[i] == scan.keys[j]) == (tokens(a) == tokens(b))
