@@ -87,7 +87,7 @@ def _choice(name: str, value: object, allowed: tuple[str, ...]) -> None:
 class RepeatsConfig:
     """Which repeats count, inside a document and across documents."""
 
-    threshold: float = 0.8
+    threshold: float = 0.5
     containment: float = 0.9
     doc_threshold: float = 0.8
     min_docs: int = 3
