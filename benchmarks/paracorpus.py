@@ -54,7 +54,7 @@ import regex
 
 from dedup.shingle import tokens, word_shingles
 
-GENERATOR_VERSION = "1"
+GENERATOR_VERSION = "2"
 BENCH_DIR = Path(__file__).resolve().parent
 CACHE_DIR = BENCH_DIR / ".cache" / "paracorpus"
 DEFAULT_EVAL_DIR = BENCH_DIR.parents[1] / "shared" / "eval"
@@ -80,14 +80,17 @@ MAX_EDITS = 3
 MAX_COPIES = 2
 MARKOV_ORDER_WORDS = 2
 MARKOV_ORDER_CHARS = 3
+LENGTH_TOLERANCE = 0.15  # a generated paragraph ends at a sentence end this close to its drawn length
 GENERATED_SLACK = 0.10  # generate this share more than missing, so that the pairs the check drops rarely need a top-up
 GENERATED_SLACK_MIN = 20
 MAX_GENERATION_FAILURES = 10_000  # consecutive generated paragraphs rejected before giving up on a language
 MAX_CHECK_ROUNDS = 50
 # MinHash LSH for the check: (permutations, bands, rows). A pair at Jaccard s becomes a candidate with probability
-# 1 - (1 - s**rows)**bands: 3-grams at 0.3 -> 0.9976, 1-grams at 0.6 -> 0.9999. Candidates whose signatures agree on
-# fewer than these shares of their values (4.5 standard deviations below the thresholds) skip the exact Jaccard.
-LSH_3GRAM = (128, 64, 2)
+# 1 - (1 - s**rows)**bands: 3-grams at 0.3 -> 0.999994, 1-grams at 0.6 -> 0.99986 (with 128 permutations in 64 bands
+# of 2 rows, 0.9976 at 0.3, one pair slipped through in 100,000 paragraphs). Candidates whose signatures agree on
+# fewer than these shares of their values (at least 4.5 standard deviations below the thresholds) skip the exact
+# Jaccard.
+LSH_3GRAM = (256, 128, 2)
 LSH_1GRAM = (256, 64, 4)
 ESTIMATE_FLOOR_3GRAM = 0.12
 ESTIMATE_FLOOR_1GRAM = 0.45
@@ -237,14 +240,14 @@ def detect_language(text: str) -> str | None:
     return best
 
 
+def long_enough(text: str, lang: str) -> bool:
+    """At least MIN_WORDS tokens (Chinese: MIN_HAN Han characters)."""
+    return han_count(text) >= MIN_HAN if lang == "zh" else len(tokens(text)) >= MIN_WORDS
+
+
 def is_prose(text: str, lang: str) -> bool:
     """Long enough to be prose, and really in `lang`."""
-    if lang == "zh":
-        if han_count(text) < MIN_HAN:
-            return False
-    elif len(tokens(text)) < MIN_WORDS:
-        return False
-    return detect_language(text) == lang
+    return long_enough(text, lang) and detect_language(text) == lang
 
 
 def plantable(text: str, lang: str) -> bool:
@@ -450,7 +453,7 @@ def eval_paragraphs(eval_dir: Path) -> list[RealParagraph]:
     def keep(block: str, source: str) -> None:
         text = normalize(block)
         lang = detect_language(text) if text else None
-        if lang is not None and is_prose(text, lang):
+        if lang is not None and long_enough(text, lang):
             out.append(RealParagraph(lang, text, source))
 
     for path in wcxb:
@@ -485,8 +488,8 @@ def fetch_manpages(cache_dir: Path) -> dict[str, tuple[str, Path]]:
             rel = debs.relative_to(BENCH_DIR.parent) if debs.is_relative_to(BENCH_DIR.parent) else debs
             raise SystemExit(
                 f"could not download {' '.join(missing)} ({'; '.join(detail) or 'no .deb written'}).\n"
-                f"Run `apt-get update` (as root, once), then `cd {rel} && apt-get download {' '.join(missing)}`, "
-                "and run this script again."
+                f"Run `apt-get update` (as root, once), then from the repository root "
+                f"`cd {rel} && apt-get download {' '.join(missing)}` (no root needed), and run this script again."
             )
     out: dict[str, tuple[str, Path]] = {}
     for lang, pkg in PACKAGES.items():
@@ -679,9 +682,9 @@ def _join(units: Sequence[str], lang: str) -> str:
 class Markov:
     """A Markov chain over words (order 2) or, for Chinese, characters (order 3), trained on real paragraphs.
 
-    Generates paragraphs whose length (in units) is drawn from the training paragraphs' lengths; a paragraph stops at
-    the first sentence end once it is long enough (at most 25% over), and a training paragraph's end reached too early
-    continues with a new paragraph start.
+    Generates paragraphs whose length (in units) is drawn from the training paragraphs' lengths: a paragraph ends at
+    the sentence end nearest to that length (within 15%, else it is cut there); a training paragraph's end reached too
+    early counts as a sentence end and goes on with a new paragraph start.
     """
 
     def __init__(self, paragraphs: Sequence[str], lang: str) -> None:
@@ -708,22 +711,29 @@ class Markov:
 
     def generate(self, rng: random.Random) -> str:
         target = rng.choice(self.lengths)
-        limit = math.ceil(target * 1.25)
+        slack = max(1, round(LENGTH_TOLERANCE * target))
         start = ("",) * self.order
         state = start
         out: list[str] = []
-        while len(out) < limit:
+        ends: list[int] = []  # lengths at which a sentence (or a training paragraph) ended
+        while True:
             unit = rng.choice(self.next[state])
             if not unit:
-                if len(out) >= 0.8 * target:
-                    break
                 state = start
+                if out and (not ends or ends[-1] != len(out)):
+                    ends.append(len(out))
+                if len(out) >= target:
+                    break
                 continue
             out.append(unit)
             state = (*state[1:], unit)
-            if len(out) >= target and unit[-1] in _SENTENCE_END:
+            if unit[-1] in _SENTENCE_END:
+                ends.append(len(out))
+            if len(out) >= target and (ends[-1:] == [len(out)] or len(out) >= target + slack):
                 break
-        return normalize(("" if self.lang == "zh" else " ").join(out))
+        near = [e for e in ends if abs(e - target) <= slack]
+        cut = min(near, key=lambda e: (abs(e - target), e)) if near else target
+        return normalize(("" if self.lang == "zh" else " ").join(out[:cut]))
 
 
 # --- edits ----------------------------------------------------------------------------------------------------------
@@ -962,8 +972,6 @@ def plan_base(stream: Sequence[_Item], total: int, near_fraction: float) -> tupl
         copies = total - base
         if copies >= round(1.5 * sources) and sources <= copies <= MAX_COPIES * sources:
             return base, sources, copies
-        if sources == 0 and copies == 0:
-            return base, 0, 0
     raise ValueError(f"cannot plan {total} paragraphs from a stream of {len(stream)}")
 
 
@@ -1006,6 +1014,7 @@ def make_corpus(
     items: list[_Item] = []
     groups: list[int] = []  # planted group per item (the source's index), -1 outside any group
     plans: dict[str, tuple[int, int, int]] = {}
+    vocabs: dict[str, list[str]] = {}
     for lang in LANGS:
         base, n_sources, n_copies = plan_base(streams[lang], need[lang], near_fraction)
         plans[lang] = (base, n_sources, n_copies)
@@ -1016,7 +1025,7 @@ def make_corpus(
         eligible = [start + k for k in range(base) if plantable(items[start + k].text, lang)]
         chosen = sorted(rng.sample(eligible, n_sources))
         twice = set(rng.sample(chosen, n_copies - n_sources))
-        vocab = vocabulary(real[lang], lang)
+        vocab = vocabs[lang] = vocabulary(real[lang], lang)
         for src in chosen:
             groups[src] = src
             for _ in range(2 if src in twice else 1):
@@ -1044,7 +1053,7 @@ def make_corpus(
         for k in sorted(bad):
             it = items[k]
             rng = _rng(seed, "replant", k, attempt)
-            it.text, it.edits = make_copy(items[it.source].text, it.lang, vocabulary(real[it.lang], it.lang), rng)
+            it.text, it.edits = make_copy(items[it.source].text, it.lang, vocabs[it.lang], rng)
             stats.replanted_copies += 1
     else:
         raise RuntimeError("planted copies kept pairing with unrelated paragraphs")
@@ -1110,12 +1119,16 @@ def _manifest(
     for p in paragraphs:
         counts[p.lang][p.origin] += 1
     origins = {o: sum(c[o] for c in counts.values()) for o in ("real", "generated", "planted")}
-    words: dict[str, dict[str, float]] = {}
+    lengths: dict[str, dict[str, dict[str, float]]] = {}
     for lang in LANGS:
-        words[lang] = {}
+        lengths[lang] = {}
         for origin in ("real", "generated"):
-            lengths = [len(_units(p.text, lang)) for p in paragraphs if p.lang == lang and p.origin == origin]
-            words[lang][origin] = round(sum(lengths) / len(lengths), 1) if lengths else 0.0
+            sizes = sorted(len(tokens(p.text)) for p in paragraphs if p.lang == lang and p.origin == origin)
+            if sizes:
+                lengths[lang][origin] = {
+                    "mean": round(sum(sizes) / len(sizes), 1),
+                    **{f"p{q}": float(sizes[min(len(sizes) - 1, len(sizes) * q // 100)]) for q in (10, 50, 90)},
+                }
     kinds = Counter(p.kind for p in truth)
     return {
         "generator_version": GENERATOR_VERSION,
@@ -1124,7 +1137,7 @@ def _manifest(
         "near_fraction": near_fraction,
         "languages": {lang: {**counts[lang], "total": sum(counts[lang].values())} for lang in LANGS},
         "origins": origins,
-        "mean_units": words,
+        "tokens_per_paragraph": lengths,
         "planted_sources": {lang: plans[lang][1] for lang in LANGS},
         "planted_pairs": {"source-copy": kinds["source-copy"], "copy-copy": kinds["copy-copy"], "total": len(truth)},
         "planted_jaccard3": jaccard_histogram(p.jaccard3 for p in truth),
