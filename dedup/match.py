@@ -22,7 +22,7 @@ import numpy.typing as npt
 
 from dedup.config import MinHashConfig
 from dedup.lsh import LSHParams, candidate_pairs, candidate_threshold, choose_params
-from dedup.minhash import Shingles, Signer, jaccard
+from dedup.minhash import Scan, Shingles, Signer, jaccard
 
 I64 = npt.NDArray[np.int64]
 
@@ -112,14 +112,16 @@ def near_duplicates(
     signer: Signer | None = None,
     max_bucket: int | None = None,
     min_tokens: int = 1,
+    scan: Scan | None = None,
 ) -> Matches:
     """Exact and near-duplicate pairs among `texts` and the clusters they make.
 
-    Texts with fewer than `min_tokens` tokens take part in the exact stage only.
+    Texts with fewer than `min_tokens` tokens take part in the exact stage only. `scan` is
+    `signer.scan(texts)` when the caller has it already.
     """
     config = config or (signer.config if signer else MinHashConfig())
     signer = signer or Signer(config)
-    scan = signer.scan(texts)
+    scan = scan if scan is not None else signer.scan(texts)
     first = exact_groups(scan.keys)
     found: list[Pair] = [Pair(int(f), i, 1.0, "exact") for i, f in enumerate(first.tolist()) if f != i]
     sizes = np.diff(scan.shingles.offsets)

@@ -131,6 +131,10 @@ class Scan:
     token_counts: I64
     keys: U64  # a hash of each text's token sequence; 0 for a text without a token
 
+    def take(self, rows: I64) -> Scan:
+        """The scan of the given texts only, in that order."""
+        return Scan(self.shingles.take(rows), self.token_counts[rows], self.keys[rows])
+
 
 def _grouped(values: U32, owner: I64, count: int) -> Shingles:
     """Shingles from values and the text each belongs to (owner sorted ascending)."""
@@ -195,14 +199,6 @@ class Signer:
     def shingles(self, texts: Sequence[str]) -> Shingles:
         """Base hashes of each text's shingles (in text order, duplicates kept)."""
         return self.scan(texts, unique=False).shingles
-
-    def token_counts(self, texts: Sequence[str]) -> I64:
-        """Number of tokens of each text."""
-        counts = [
-            np.bincount(tokenize.tokens(tokenize.encode(texts[a:b])).owner, minlength=b - a)
-            for a, b in self.batches(texts)
-        ]
-        return np.concatenate(counts).astype(np.int64) if counts else np.empty(0, dtype=np.int64)
 
     def shingle_sets(self, texts: Sequence[str]) -> Shingles:
         """Each text's distinct shingle hashes, sorted."""
@@ -364,29 +360,21 @@ def _span_runs(
     """Character n-gram hashes: the hash of the bytes of each n consecutive characters of one text; a
     text with fewer than n characters gets the hash of all of them."""
     total = len(owner)
-    starts: list[I64] = []
-    ends: list[I64] = []
-    owners: list[I64] = []
+    parts: list[tuple[U64, I64]] = []
     if total >= n:
         m = total - n + 1
         valid = owner[:m] == owner[n - 1 :]
-        starts.append(offsets[:m][valid])
-        ends.append(offsets[n : m + n][valid])
-        owners.append(owner[:m][valid])
+        parts.append((span_hashes(data, offsets[:m][valid], offsets[n : m + n][valid], powers), owner[:m][valid]))
     per_text = np.bincount(owner, minlength=count)
     short = np.flatnonzero((per_text > 0) & (per_text < n))
     if len(short):
         first = np.searchsorted(owner, short)
-        starts.append(offsets[first])
-        ends.append(offsets[first + per_text[short]])
-        owners.append(short.astype(np.int64))
-    if not starts:
+        parts.append(
+            (span_hashes(data, offsets[first], offsets[first + per_text[short]], powers), short.astype(np.int64))
+        )
+    if not parts:
         return np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
-    s, e, o = np.concatenate(starts), np.concatenate(ends), np.concatenate(owners)
-    if len(starts) > 1 and len(starts[1]):
-        order = np.argsort(o, kind="stable")
-        s, e, o = s[order], e[order], o[order]
-    return span_hashes(data, s, e, powers), o
+    return _merge(parts)
 
 
 def jaccard(a: U32, b: U32) -> float:

@@ -192,8 +192,8 @@ class Pipeline:
             bodies.append(
                 "\n".join(p.text for p in st.paragraphs if st.alive(p.index) and st.keys[p.index] not in skip)
             )
-        counts = self.signer.token_counts(bodies).tolist()
-        ids = [n for n, c in enumerate(counts) if c >= self.config.minhash.min_tokens]
+        scan = self.signer.scan(bodies)
+        ids = np.flatnonzero(scan.token_counts >= self.config.minhash.min_tokens).tolist()
         best: dict[int, float] = {}
         if len(ids) < 2:
             return {}, {}
@@ -202,6 +202,7 @@ class Pipeline:
             self.config.repeats.doc_threshold,
             signer=self.signer,
             max_bucket=PIPELINE_MAX_BUCKET,
+            scan=scan.take(np.array(ids, dtype=np.int64)),
         )
         for pair in found.pairs:
             best[ids[pair.b]] = max(best.get(ids[pair.b], 0.0), pair.similarity)

@@ -73,10 +73,11 @@ def find_repeats(
     _drop_lone_short_repeats(texts, keys, found)
     candidates: list[int] = []
     if len(firsts) >= 2:
-        counts = signer.token_counts([texts[i] or "" for i in firsts]).tolist()
-        candidates = [i for i, c in zip(firsts, counts, strict=True) if c >= minhash.min_tokens]
+        scan = signer.scan([texts[i] or "" for i in firsts])
+        enough = np.flatnonzero(scan.token_counts >= minhash.min_tokens)
+        candidates = [firsts[k] for k in enough.tolist()]
     if len(candidates) >= 2:
-        sets = signer.shingle_sets([texts[i] or "" for i in candidates])
+        sets = scan.shingles.take(enough)
         _near(candidates, sets, signer, repeats, minhash, found)
         _contained(candidates, sets, repeats, found)
     # Point every repeat at the kept paragraph its chain starts from.
