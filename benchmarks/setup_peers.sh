@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Create one virtual environment per MinHash peer under benchmarks/.venvs/<peer>/ (git-ignored).
+# Create one virtual environment per peer tool under benchmarks/.venvs/<peer>/ (git-ignored).
 #
 # Why separate venvs: the peers pin numpy, datasets, pyarrow, ... in ways that conflict with each other and with
 # dedup's own venv, so each one gets its own and `benchmarks.sign_speed` runs it in a subprocess on the same
 # paragraph file. A peer that fails to install leaves a `FAILED` file with the reason, which the benchmark
 # reports as "not available (reason)" instead of stopping.
 #
-#     bash benchmarks/setup_peers.sh [peer ...]      # default: rensa text-dedup datatrove
+#     bash benchmarks/setup_peers.sh [peer ...]      # default: every peer below
 #
 # PYTHON picks the base interpreter (default: python3 on PATH outside any venv).
 set -u
@@ -23,6 +23,11 @@ pip_spec() {
         text-dedup) echo "text-dedup" ;;
         # The MinHash step imports these optional extras (spaCy: its own tokenizer); xxhash 4 rejects the str it passes.
         datatrove) echo "datatrove regex tokenizers xxhash<4 spacy" ;;
+        # HTML main-content extractors, compared with dedup's HTML input by benchmarks.eval_html.
+        trafilatura) echo "trafilatura" ;;
+        resiliparse) echo "resiliparse" ;;
+        justext) echo "justext lxml_html_clean" ;;
+        readability-lxml) echo "readability-lxml lxml_html_clean" ;;
         *) return 1 ;;
     esac
 }
@@ -51,7 +56,7 @@ setup_one() {
 }
 
 if [ "$#" -eq 0 ]; then
-    set -- rensa text-dedup datatrove
+    set -- rensa text-dedup datatrove trafilatura resiliparse justext readability-lxml
 fi
 # Drop an active venv so the peers are built from the base interpreter, not from dedup's venv.
 if [ -n "${VIRTUAL_ENV:-}" ] && [ -z "${PYTHON:-}" ]; then

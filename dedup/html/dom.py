@@ -1,0 +1,331 @@
+"""One walk over a parsed page: the visible text cut into blocks, each with the structure around it.
+
+A block is the text of one block-level element that is not inside a nested block (a paragraph, a heading, a list
+item, a table row, a `<br>`-separated line), with what the extractor needs to judge it: its element's CSS path, the
+characters inside links, the nearest boilerplate cue among its ancestors (a tag such as `nav`, a role, or a class
+or id word such as "share"), and whether a content cue (`article`, `main`, `itemprop=articleBody`, ...) encloses it.
+
+The walk keeps its own stack instead of recursing, so 10,000 levels of nesting cost nothing special.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+import regex
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+# Never visible as text.
+SKIP_TAGS = frozenset(
+    "script style noscript template svg math iframe object embed canvas head title meta link base button select "
+    "option optgroup datalist textarea input video audio map area dialog".split()
+)
+BLOCK_TAGS = frozenset(
+    "address article aside blockquote body center dd details div dl dt fieldset figcaption figure footer form "
+    "h1 h2 h3 h4 h5 h6 header hgroup hr html legend li main menu nav ol p pre section summary table tbody thead "
+    "tfoot tr ul caption".split()
+)
+CELL_TAGS = frozenset(("td", "th"))
+HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
+# Tags that are boilerplate wherever they sit; `header` and `footer` only outside an article (an article's own
+# header holds its title and standfirst).
+CUE_TAGS = {"nav": "nav", "aside": "aside", "menu": "menu"}
+PAGE_PART_TAGS = {"header": "header", "footer": "footer"}
+CUE_ROLES = frozenset(
+    "navigation banner contentinfo complementary search menu menubar toolbar dialog alertdialog tablist".split()
+)
+CONTENT_ROLES = frozenset(("main", "article"))
+# Class and id words that mark debris. Matched against whole words of the attribute (split at non-letters and at
+# camelCase humps), so "share-bar" and "socialLinks" match and "shareholder" does not.
+CUE_WORDS = frozenset(
+    """
+    share sharing sharer social socials sociallinks related recommended recommendations newsletter newsletters subscribe
+    subscription signup cookie cookies consent gdpr breadcrumb breadcrumbs sidebar widget widgets advert advertisement
+    advertising ads ad sponsor sponsored promo promotion popup modal overlay skip toolbar pagination pager
+    navbar navigation nav menu masthead footer header copyright disclaimer login signin paywall banner outbrain taboola
+    tags tagcloud comments comment respond disqus author-bio byline meta trending popular most-read mostread
+    """.split()
+)
+# Words that make a class or id a content container (CMS conventions, not sites).
+CONTENT_WORDS = frozenset(
+    """
+    article articlebody article-body articlecontent article-content entry-content post-content post-body postbody
+    story-body storybody story-content body-text bodytext main-content maincontent content-body rich-text
+    """.split()
+)
+_TAG_CUES = frozenset((*CUE_TAGS, *PAGE_PART_TAGS, "article", "main"))
+_NO_CUE: tuple[str | None, bool] = (None, False)
+_WORD_SPLIT = regex.compile(r"[^\p{L}\p{N}]+|(?<=\p{Ll})(?=\p{Lu})")
+_SPACE = regex.compile(r"\s+")
+_HIDDEN_STYLE = regex.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", regex.IGNORECASE)
+# CSS paths deeper than this keep only their last segments, behind a leading "... > ".
+MAX_PATH_SEGMENTS = 40
+
+
+class Frame:
+    """One open element during the walk."""
+
+    __slots__ = ("tag", "parent", "seg", "counts", "cue", "cue_frame", "content", "link", "pre", "post", "index")
+
+    def __init__(self, tag: str, parent: Frame | None, seg: str, index: int) -> None:
+        self.tag = tag
+        self.parent = parent
+        self.seg = seg
+        self.counts: dict[str, int] = {}
+        self.cue: str | None = parent.cue if parent else None
+        self.cue_frame: Frame | None = parent.cue_frame if parent else None
+        self.content: bool = parent.content if parent else False
+        self.link: bool = parent.link if parent else False
+        self.index = index
+        self.pre = index  # pre-order number; `post` is the last pre-order number inside it
+        self.post = index
+
+    def path(self) -> str:
+        segs: list[str] = []
+        f: Frame | None = self
+        while f is not None:
+            segs.append(f.seg)
+            f = f.parent
+        segs.reverse()
+        if len(segs) > MAX_PATH_SEGMENTS:
+            return "... > " + " > ".join(segs[-MAX_PATH_SEGMENTS:])
+        return " > ".join(segs)
+
+    def inside(self, other: Frame) -> bool:
+        return other.pre <= self.pre <= other.post
+
+
+@dataclass
+class Block:
+    """Visible text of one block: `chars` counts non-space characters, `link_chars` those inside links."""
+
+    text: str
+    tag: str
+    frame: Frame
+    chars: int
+    link_chars: int
+    cue: str | None
+    cue_frame: Frame | None
+    content: bool
+    in_table: bool = False
+    in_list: bool = False
+
+    @property
+    def path(self) -> str:
+        return self.frame.path()
+
+    @property
+    def link_density(self) -> float:
+        return self.link_chars / self.chars if self.chars else 0.0
+
+
+@dataclass
+class Dom:
+    """The page as blocks plus its metadata."""
+
+    blocks: list[Block]
+    frames: list[Frame]
+    title: str | None = None
+    canonical: str | None = None
+    lang: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def host(self) -> str | None:
+        """Host of the canonical (or og:url) link, lowercased without "www."."""
+        if not self.canonical:
+            return None
+        try:
+            host = urlsplit(self.canonical).hostname
+        except ValueError:
+            return None
+        return host.removeprefix("www.") if host else None
+
+
+def _words(value: str) -> list[str]:
+    return [w.lower() for w in _WORD_SPLIT.split(value) if w]
+
+
+def element_cue(tag: str, attrs: dict[str, str | None], in_article: bool) -> tuple[str | None, bool]:
+    """(boilerplate cue, content cue) of one element from its tag, role, class and id."""
+    if tag in CUE_TAGS:
+        return CUE_TAGS[tag], False
+    if tag in PAGE_PART_TAGS and not in_article:
+        return PAGE_PART_TAGS[tag], False
+    return _attr_cue(tag, attrs.get("role"), attrs.get("itemprop"), attrs.get("id"), attrs.get("class"))
+
+
+@lru_cache(maxsize=8192)
+def _attr_cue(
+    tag: str, role: str | None, prop: str | None, ident: str | None, klass: str | None
+) -> tuple[str | None, bool]:
+    # Pages repeat the same class strings hundreds of times: the cache makes each distinct one cost once.
+    role = (role or "").strip().lower()
+    if role in CUE_ROLES:
+        return f"role={role}", False
+    content = tag in ("article", "main") or role in CONTENT_ROLES
+    if prop and prop.strip().lower() in ("articlebody", "text", "reviewbody"):
+        content = True
+    for name, value in (("id", ident), ("class", klass)):
+        if not value:
+            continue
+        lowered = value.lower()
+        for token in lowered.split():
+            if token in CONTENT_WORDS:
+                content = True
+        words = _words(value)
+        for w in words:
+            if w in CUE_WORDS:
+                return f"{name}~{w}", False
+        for a, b in zip(words, words[1:], strict=False):
+            if f"{a}-{b}" in CUE_WORDS:
+                return f"{name}~{a}-{b}", False
+    return None, content
+
+
+def hidden(attrs: dict[str, str | None]) -> bool:
+    if "hidden" in attrs:
+        return True
+    if (attrs.get("aria-hidden") or "").strip().lower() == "true":
+        return True
+    style = attrs.get("style")
+    return bool(style and _HIDDEN_STYLE.search(style))
+
+
+def _meta(tree: LexborHTMLParser) -> tuple[str | None, str | None, str | None]:
+    title = canonical = og_url = og_title = None
+    head = tree.head
+    if head is not None:
+        for node in head.iter():
+            tag = node.tag
+            if tag == "title" and title is None:
+                title = _SPACE.sub(" ", node.text() or "").strip() or None
+            elif tag == "link":
+                attrs = node.attributes
+                if canonical is None and "canonical" in (attrs.get("rel") or "").lower().split():
+                    canonical = (attrs.get("href") or "").strip() or None
+            elif tag == "meta":
+                attrs = node.attributes
+                prop = (attrs.get("property") or attrs.get("name") or "").strip().lower()
+                if prop == "og:url" and og_url is None:
+                    og_url = (attrs.get("content") or "").strip() or None
+                elif prop == "og:title" and og_title is None:
+                    og_title = _SPACE.sub(" ", attrs.get("content") or "").strip() or None
+    lang = None
+    root = tree.root
+    if root is not None:
+        lang = (root.attributes.get("lang") or "").strip().lower()[:2] or None
+    return og_title or title, canonical if canonical and canonical.startswith("http") else og_url, lang
+
+
+def walk(html: str) -> Dom:
+    """Parse `html` and cut its visible text into blocks."""
+    tree = LexborHTMLParser(html)
+    title, canonical, lang = _meta(tree)
+    blocks: list[Block] = []
+    frames: list[Frame] = []
+    root_node = tree.body or tree.root
+    if root_node is None:
+        return Dom(blocks, frames, title, canonical, lang)
+    root = Frame("body", None, "body", 0)
+    frames.append(root)
+    # `parts` collects the text of the block being read, `link_parts` the share of it inside links.
+    parts: list[str] = []
+    link_chars = 0
+    counter = 1
+    block_frame = root
+    table_depth = 0
+    list_depth = 0
+    article_depth = 0
+
+    def flush() -> None:
+        nonlocal link_chars
+        if parts:
+            text = _SPACE.sub(" ", "".join(parts)).strip()
+            if text:
+                chars = len(text) - text.count(" ")
+                f = block_frame
+                blocks.append(
+                    Block(text, f.tag, f, chars, min(link_chars, chars), f.cue, f.cue_frame, f.content,
+                          table_depth > 0, list_depth > 0)
+                )  # fmt: skip
+            parts.clear()
+        link_chars = 0
+
+    stack: list[tuple[LexborNode | None, Frame, bool]] = []
+    # Each stack entry is (next child to visit, the open element's frame, whether it is a block).
+    stack.append((root_node.child, root, True))
+    block_stack: list[Frame] = [root]
+    while stack:
+        node, frame, is_block = stack[-1]
+        if node is None:
+            stack.pop()
+            frame.post = counter - 1
+            tag = frame.tag
+            if is_block:
+                flush()
+                block_stack.pop()
+                # Back in the enclosing block: later text belongs to it.
+                block_frame = block_stack[-1] if block_stack else root
+            if tag in ("table",):
+                table_depth -= 1
+            elif tag in ("ul", "ol", "dl"):
+                list_depth -= 1
+            elif tag == "article":
+                article_depth -= 1
+            elif tag in CELL_TAGS:
+                parts.append(" ")
+            continue
+        stack[-1] = (node.next, frame, is_block)
+        tag = node.tag
+        if tag == "-text":
+            text = node.text_content
+            if text:
+                if block_frame.tag == "pre":
+                    text = text.replace("\n", "\x00")
+                parts.append(text)
+                if frame.link:
+                    link_chars += len(text) - text.count(" ")
+            continue
+        if tag is None or tag[0] in "-#!" or tag in SKIP_TAGS:
+            continue
+        attrs = node.attributes
+        if attrs and ("hidden" in attrs or "style" in attrs or "aria-hidden" in attrs) and hidden(attrs):
+            continue
+        if tag == "br":
+            flush()
+            continue
+        n = frame.counts.get(tag, 0) + 1
+        frame.counts[tag] = n
+        ident = attrs.get("id")
+        seg = f"{tag}#{ident}" if ident and " " not in ident and len(ident) <= 40 else f"{tag}:nth-of-type({n})"
+        child = Frame(tag, frame, seg, counter)
+        counter += 1
+        frames.append(child)
+        cue, content = element_cue(tag, attrs, article_depth > 0) if attrs or tag in _TAG_CUES else _NO_CUE
+        if cue is not None and child.cue is None:
+            child.cue = cue
+            child.cue_frame = child
+        if content:
+            child.content = True
+        if tag == "a":
+            child.link = True
+        if tag == "table":
+            table_depth += 1
+        elif tag in ("ul", "ol", "dl"):
+            list_depth += 1
+        elif tag == "article":
+            article_depth += 1
+        block = tag in BLOCK_TAGS
+        if block:
+            flush()
+            block_frame = child
+            block_stack.append(child)
+        stack.append((node.child, child, block))
+    flush()
+    for b in blocks:
+        if "\x00" in b.text:
+            b.text = b.text.replace("\x00", "\n")
+    return Dom(blocks, frames, title, canonical, lang)
