@@ -42,10 +42,10 @@ CONTENT_ROLES = frozenset(("main", "article"))
 CUE_WORDS = frozenset(
     """
     share sharing sharer social socials sociallinks related recommended recommendations newsletter newsletters subscribe
-    subscription signup cookie cookies consent gdpr breadcrumb breadcrumbs sidebar widget widgets advert advertisement
-    advertising ads ad sponsor sponsored promo promotion popup modal overlay skip toolbar pagination pager
-    navbar navigation nav menu masthead footer header copyright disclaimer login signin paywall banner outbrain taboola
-    tags tagcloud comments comment respond disqus author-bio byline meta trending popular most-read mostread
+    subscription signup cookie cookies consent gdpr sidebar widget widgets advert advertisement
+    advertising sponsor sponsored promo promotion popup modal overlay skip toolbar pagination pager
+    navigation nav menu masthead footer copyright disclaimer login signin outbrain taboola
+    tagcloud comments comment respond disqus author-bio byline trending most-read mostread
     """.split()
 )
 # Words that make a class or id a content container (CMS conventions, not sites).
@@ -55,6 +55,8 @@ CONTENT_WORDS = frozenset(
     story-body storybody story-content body-text bodytext main-content maincontent content-body rich-text
     """.split()
 )
+STATE_WORDS = frozenset("has no with without is show hide enable disable js".split())
+COMMENT_WORDS = frozenset(("comments", "comment", "respond", "disqus"))
 _TAG_CUES = frozenset((*CUE_TAGS, *PAGE_PART_TAGS, "article", "main"))
 _NO_CUE: tuple[str | None, bool] = (None, False)
 _WORD_SPLIT = regex.compile(r"[^\p{L}\p{N}]+|(?<=\p{Ll})(?=\p{Lu})")
@@ -67,13 +69,14 @@ MAX_PATH_SEGMENTS = 40
 class Frame:
     """One open element during the walk."""
 
-    __slots__ = ("tag", "parent", "seg", "counts", "cue", "cue_frame", "content", "link", "pre", "post", "index")
+    __slots__ = ("tag", "parent", "seg", "counts", "own", "cue", "cue_frame", "content", "link", "pre", "post", "index")
 
     def __init__(self, tag: str, parent: Frame | None, seg: str, index: int) -> None:
         self.tag = tag
         self.parent = parent
         self.seg = seg
         self.counts: dict[str, int] = {}
+        self.own: str | None = None  # this element's own boilerplate cue
         self.cue: str | None = parent.cue if parent else None
         self.cue_frame: Frame | None = parent.cue_frame if parent else None
         self.content: bool = parent.content if parent else False
@@ -171,17 +174,20 @@ def _attr_cue(
     for name, value in (("id", ident), ("class", klass)):
         if not value:
             continue
-        lowered = value.lower()
-        for token in lowered.split():
-            if token in CONTENT_WORDS:
+        for token in value.split():
+            if token.lower() in CONTENT_WORDS:
                 content = True
-        words = _words(value)
-        for w in words:
-            if w in CUE_WORDS:
-                return f"{name}~{w}", False
-        for a, b in zip(words, words[1:], strict=False):
-            if f"{a}-{b}" in CUE_WORDS:
-                return f"{name}~{a}-{b}", False
+                continue
+            words = _words(token)
+            # "has-sidebar", "no-comments", "is-sticky-header": a state of a wrapper, not a part of the page.
+            if not words or words[0] in STATE_WORDS:
+                continue
+            for w in words:
+                if w in CUE_WORDS:
+                    return f"{name}~{w}", False
+            for a, b in zip(words, words[1:], strict=False):
+                if f"{a}-{b}" in CUE_WORDS:
+                    return f"{name}~{a}-{b}", False
     return None, content
 
 
@@ -305,9 +311,11 @@ def walk(html: str) -> Dom:
         counter += 1
         frames.append(child)
         cue, content = element_cue(tag, attrs, article_depth > 0) if attrs or tag in _TAG_CUES else _NO_CUE
-        if cue is not None and child.cue is None:
-            child.cue = cue
-            child.cue_frame = child
+        if cue is not None:
+            child.own = cue
+            if child.cue is None:
+                child.cue = cue
+                child.cue_frame = child
         if content:
             child.content = True
         if tag == "a":

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dedup.html.dom import HEADINGS, Block, Dom, Frame
+from dedup.html.dom import COMMENT_WORDS, HEADINGS, Block, Dom, Frame
 
-# A block reads as prose with this many words, or fewer ending in sentence punctuation.
-PROSE_WORDS = 10
-SENTENCE_WORDS = 5
+# A block reads as prose with this many non-space characters, or fewer ending in sentence punctuation.
+PROSE_CHARS = 50
+SENTENCE_CHARS = 20
 LINK_DENSE = 0.5
 CONTENT_BOOST = 1.5
 STRUCTURAL_CUES = frozenset(("nav", "aside", "menu", "header", "footer"))
@@ -27,7 +27,12 @@ STRUCTURAL_CUES = frozenset(("nav", "aside", "menu", "header", "footer"))
 CUE_MAJORITY = 0.5
 # Container link density below which link-dense blocks inside it are debris (a listing keeps them).
 PROSE_CONTAINER_LINKS = 0.25
-COMMENT_WORDS = frozenset(("comments", "comment", "respond", "disqus"))
+# A cue element holding this share of the page's characters is a wrapper, not a part.
+WRAPPER_SHARE = 0.5
+# Comment prose this many times the main container's weight makes the page a discussion.
+DISCUSSION_SHARE = 3.0
+# ... when the content found without the comments is this little (weighted characters).
+DISCUSSION_MAX_CONTENT = 500.0
 _END_PUNCT = tuple(".!?:;\u3002\uff01\uff1f\u2026\"'\u201d\u00bb)")
 
 
@@ -40,10 +45,10 @@ class Verdict:
 
 
 def is_prose(block: Block) -> bool:
-    words = block.text.count(" ") + 1
-    if words >= PROSE_WORDS:
+    # Characters, not words: scripts without spaces between words (Chinese, Japanese, Thai) read as prose too.
+    if block.chars >= PROSE_CHARS:
         return True
-    return words >= SENTENCE_WORDS and block.text.endswith(_END_PUNCT)
+    return block.chars >= SENTENCE_CHARS and block.text.endswith(_END_PUNCT)
 
 
 def _structural(cue: str | None) -> bool:
@@ -51,8 +56,6 @@ def _structural(cue: str | None) -> bool:
 
 
 def weight(block: Block) -> float:
-    if _structural(block.cue):
-        return -float(block.chars)
     if block.link_density > LINK_DENSE:
         return -0.5 * block.chars
     if not is_prose(block):
@@ -62,21 +65,60 @@ def weight(block: Block) -> float:
 
 
 def main_container(dom: Dom) -> Frame | None:
-    """The element whose subtree carries the most weight, None for a page without blocks."""
+    """The element whose subtree carries the most weight, None for a page without blocks.
+
+    An element with a boilerplate cue counts as debris as a whole (minus its characters), unless it holds most of
+    the page: then it is a wrapper whose class happens to name a part ("content-sidebar-wrap"). Comments weigh
+    nothing at first, so that an article is chosen over the discussion under it; a page whose prose is mostly
+    comments (a forum thread) is weighed again with them as content.
+    """
     if not dom.blocks:
         return None
-    totals = [0.0] * len(dom.frames)
+    own = [0.0] * len(dom.frames)
+    chars = [0] * len(dom.frames)
+    talk_chars = 0
     for b in dom.blocks:
-        totals[b.frame.index] += weight(b)
-    # Frames are in pre-order: adding each to its parent from the end sums whole subtrees in one pass.
+        i = b.frame.index
+        own[i] += weight(b)
+        chars[i] += b.chars
     for f in reversed(dom.frames):
         if f.parent is not None:
-            totals[f.parent.index] += totals[f.index]
-    # Among equal totals the deepest element wins: wrappers add nothing but the debris around the content.
-    best = max(range(len(totals)), key=lambda i: (totals[i], i))
-    if totals[best] <= 0:
+            chars[f.parent.index] += chars[f.index]
+    page = max(chars[0], 1)
+    for f in dom.frames:
+        if f.own is not None and _comments(f.own):
+            talk_chars = max(talk_chars, chars[f.index])
+    best, total = _heaviest(dom, own, chars, page, 0.0)
+    if total < DISCUSSION_MAX_CONTENT and talk_chars > DISCUSSION_SHARE * max(total, 0.0):
+        best, total = _heaviest(dom, own, chars, page, 1.0)
+    if total <= 0:
         return dom.frames[0]
     return dom.frames[best]
+
+
+def _heaviest(dom: Dom, own: list[float], chars: list[int], page: int, talk: float) -> tuple[int, float]:
+    totals = own[:]
+    debris = [False] * len(dom.frames)
+    # Frames are in pre-order: going from the end, every frame has its whole subtree summed when it is reached.
+    for f in reversed(dom.frames):
+        i = f.index
+        if f.own is not None:
+            # A comment section may be most of a page; any other part that is, is a wrapper.
+            if _comments(f.own):
+                totals[i] *= talk
+                debris[i] = talk == 0.0
+            elif chars[i] < WRAPPER_SHARE * page:
+                totals[i] = -float(chars[i])
+                debris[i] = True
+        if f.parent is not None:
+            totals[f.parent.index] += totals[i]
+    # Nothing inside a debris part can be the main container.
+    for f in dom.frames:
+        if f.parent is not None and debris[f.parent.index]:
+            debris[f.index] = True
+    # Among equal totals the deepest element wins: wrappers add nothing but the debris around the content.
+    best = max((i for i in range(len(totals)) if not debris[i]), key=lambda i: (totals[i], i), default=0)
+    return best, totals[best]
 
 
 def classify(dom: Dom) -> list[Verdict | None]:
@@ -90,31 +132,44 @@ def classify(dom: Dom) -> list[Verdict | None]:
     link_chars = 0
     chars = 0
     cue_prose: dict[int, int] = {}
-    for b, ins in zip(dom.blocks, inside, strict=True):
+    cue_of: list[Frame | None] = [None] * len(dom.blocks)
+    for n, (b, ins) in enumerate(zip(dom.blocks, inside, strict=True)):
         if not ins:
             continue
         chars += b.chars
         link_chars += b.link_chars
+        cf = cue_of[n] = _cue_below(b.frame, container)
         if is_prose(b):
             prose_chars += b.chars
-            if b.cue_frame is not None and b.cue_frame.pre > container.pre:
-                cue_prose[b.cue_frame.index] = cue_prose.get(b.cue_frame.index, 0) + b.chars
+            if cf is not None:
+                cue_prose[cf.index] = cue_prose.get(cf.index, 0) + b.chars
     majority = {
-        i for i, c in cue_prose.items() if c > CUE_MAJORITY * prose_chars and not _comments(dom.frames[i].cue)
+        i for i, c in cue_prose.items() if c > CUE_MAJORITY * prose_chars and not _comments(dom.frames[i].own)
     }
     prose_container = chars > 0 and link_chars / chars < PROSE_CONTAINER_LINKS
     for n, (b, ins) in enumerate(zip(dom.blocks, inside, strict=True)):
         if not ins:
             out[n] = Verdict("outside-main", _outside_frame(b, container))
             continue
-        cf = b.cue_frame
-        if cf is not None and cf.pre > container.pre and cf.index not in majority:
-            out[n] = Verdict(f"cue:{b.cue}", cf)
+        cf = cue_of[n]
+        if cf is not None and cf.index not in majority:
+            out[n] = Verdict(f"cue:{cf.own}", cf)
             continue
         if prose_container and b.link_density > LINK_DENSE:
             out[n] = Verdict("link-dense", b.frame)
     _drop_title(dom, out)
     return out
+
+
+def _cue_below(frame: Frame, container: Frame) -> Frame | None:
+    """The outermost element with its own boilerplate cue between a block's element and the container."""
+    found = None
+    f: Frame | None = frame
+    while f is not None and f is not container:
+        if f.own is not None:
+            found = f
+        f = f.parent
+    return found
 
 
 def _comments(cue: str | None) -> bool:
