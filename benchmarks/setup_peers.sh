@@ -24,7 +24,7 @@ pip_spec() {
         # The MinHash step imports these optional extras (spaCy: its own tokenizer); xxhash 4 rejects the str it passes.
         datatrove) echo "datatrove regex tokenizers xxhash<4 spacy" ;;
         # HTML main-content extractors, compared with dedup's HTML input by benchmarks.eval_html.
-        trafilatura) echo "trafilatura" ;;
+        trafilatura) echo "trafilatura lxml_html_clean" ;;
         resiliparse) echo "resiliparse" ;;
         justext) echo "justext lxml_html_clean" ;;
         readability-lxml) echo "readability-lxml lxml_html_clean" ;;

@@ -4,9 +4,11 @@ The public API is what this module exports; everything else may move.
 """
 
 from dedup.api import RunReport, clean, run
-from dedup.config import Config, MinHashConfig, OutputConfig, RepeatsConfig, RulesConfig, SegmentConfig
+from dedup.config import Config, HtmlConfig, MinHashConfig, OutputConfig, RepeatsConfig, RulesConfig, SegmentConfig
 from dedup.document import Document, Paragraph, Removal, Result, Shared
 from dedup.errors import ConfigError, DedupError, InputError, OutputError, UsageError
+from dedup.html.decode import Decoded, decode_html
+from dedup.html.page import Page, extract_html
 from dedup.interop import fill_minhashlsh, from_datasketch, to_datasketch, to_lean, to_minhashlsh
 from dedup.lsh import LSHIndex, LSHParams, choose_params, lsh_params
 from dedup.match import Matches, Pair, near_duplicates
@@ -15,8 +17,10 @@ from dedup.minhash import Shingles, Signer
 __all__ = [
     "Config",
     "ConfigError",
+    "Decoded",
     "DedupError",
     "Document",
+    "HtmlConfig",
     "InputError",
     "LSHIndex",
     "LSHParams",
@@ -24,6 +28,7 @@ __all__ = [
     "MinHashConfig",
     "OutputConfig",
     "OutputError",
+    "Page",
     "Pair",
     "Paragraph",
     "Removal",
@@ -38,6 +43,8 @@ __all__ = [
     "UsageError",
     "choose_params",
     "clean",
+    "decode_html",
+    "extract_html",
     "fill_minhashlsh",
     "from_datasketch",
     "lsh_params",

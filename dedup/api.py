@@ -14,6 +14,7 @@ from dedup.errors import UsageError
 from dedup.output import check_outdir, check_unique_outputs, write_atomic, write_json, write_jsonl
 from dedup.pipeline import Pipeline
 from dedup.readers import InputWarning, discover, read_all
+from dedup.render import output_name, render
 from dedup.report import summarize
 
 
@@ -71,18 +72,22 @@ def run(
         warnings.extend(warns)
         if doc is not None:
             docs.append(doc)
+    fmt = config.output.output_format
+    names = {d.id: output_name(d.id, d.kind, fmt) for d in docs}
+    if out is not None:
+        # HTML inputs change extension: page.html and page.htm (or page.txt beside page.html) would collide.
+        check_unique_outputs(names.values())
     results = pipeline.run(docs)
     summary = summarize(results, config, warnings)
     if outdir == "-" and write_text:
-        text = results[0].text if results else ""
-        sys.stdout.write(text + ("\n" if text else ""))
+        sys.stdout.write(render(results[0], fmt) if results and results[0].kept else "")
         sys.stdout.flush()
     elif out is not None:
         out.mkdir(parents=True, exist_ok=True)
         if write_text:
             for r in results:
                 if r.kept:
-                    write_atomic(out / r.id, r.text + ("\n" if r.text else ""))
+                    write_atomic(out / names[r.id], render(r, fmt))
         write_jsonl(out / "report.jsonl", (r.to_dict() for r in results))
         write_json(out / "summary.json", summary)
     return RunReport(tuple(results), summary, tuple(warnings))

@@ -25,7 +25,10 @@ app = typer.Typer(
     help="Clean scraped text: strip debris, find repeated paragraphs, boilerplate and near-duplicate documents.",
 )
 
-Inputs = Annotated[list[str], typer.Argument(help="Files, directories (searched for *.txt) or - for standard input.")]
+Inputs = Annotated[
+    list[str],
+    typer.Argument(help="Files, directories (searched for *.txt, *.html, *.htm, *.html.gz) or - for standard input."),
+]
 ConfigFile = Annotated[Path | None, typer.Option("--config", help="A TOML config file (see docs/config.md).")]
 Threshold = Annotated[float | None, typer.Option(help="Jaccard similarity above which a paragraph repeats another.")]
 Containment = Annotated[float | None, typer.Option(help="Share inside an earlier paragraph that makes a repeat.")]
@@ -43,6 +46,13 @@ MinTokens = Annotated[int | None, typer.Option(help="Paragraphs with fewer token
 Disable = Annotated[list[str] | None, typer.Option(help="A rule id to switch off (repeatable).")]
 RulesFile = Annotated[list[str] | None, typer.Option(help="An extra TOML rule file (repeatable).")]
 Context = Annotated[bool | None, typer.Option("--context/--no-context", help="Remove debris told by neighbours.")]
+MainContent = Annotated[
+    bool | None,
+    typer.Option("--main-content/--all-blocks", help="HTML: keep the main content only, or every visible block."),
+]
+OutputFormat = Annotated[
+    str | None, typer.Option(help="HTML inputs are written as txt (default), md or html; text stays text.")
+]
 Force = Annotated[bool, typer.Option("--force", help="Write into a non-empty output directory.")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
 
@@ -98,6 +108,8 @@ def clean_command(
     disable: Disable = None,
     rules_file: RulesFile = None,
     context: Context = None,
+    main_content: MainContent = None,
+    output_format: OutputFormat = None,
     force: Force = False,
     quiet: Quiet = False,
 ) -> None:
@@ -133,6 +145,8 @@ def scan_command(
     disable: Disable = None,
     rules_file: RulesFile = None,
     context: Context = None,
+    main_content: MainContent = None,
+    output_format: OutputFormat = None,
     force: Force = False,
     quiet: Quiet = False,
 ) -> None:

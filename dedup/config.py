@@ -105,10 +105,25 @@ class RepeatsConfig:
 
 
 @dataclass(frozen=True)
+class HtmlConfig:
+    """HTML input: `main_content=False` keeps every visible block instead of the main content only."""
+
+    main_content: bool = True
+
+
+OutputFormat = Literal["txt", "md", "html"]
+OUTPUT_FORMATS: tuple[str, ...] = ("txt", "md", "html")
+
+
+@dataclass(frozen=True)
 class OutputConfig:
-    """Where and how results are written."""
+    """Where and how results are written; `output_format` applies to HTML inputs (text stays text)."""
 
     force: bool = False
+    output_format: OutputFormat = "txt"
+
+    def __post_init__(self) -> None:
+        _choice("output.output_format", self.output_format, OUTPUT_FORMATS)
 
 
 @dataclass(frozen=True)
@@ -117,6 +132,7 @@ class Config:
     segment: SegmentConfig = field(default_factory=SegmentConfig)
     minhash: MinHashConfig = field(default_factory=MinHashConfig)
     repeats: RepeatsConfig = field(default_factory=RepeatsConfig)
+    html: HtmlConfig = field(default_factory=HtmlConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
 
     def to_dict(self) -> dict[str, Any]:
@@ -175,6 +191,7 @@ _PART_CLASSES: dict[str, type] = {
     "rules": RulesConfig,
     "segment": SegmentConfig,
     "minhash": MinHashConfig,
+    "html": HtmlConfig,
     "repeats": RepeatsConfig,
     "output": OutputConfig,
 }

@@ -5,15 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-Reason = Literal["rule", "repeat", "boilerplate", "near_duplicate", "empty"]
+Reason = Literal["structure", "rule", "repeat", "boilerplate", "near_duplicate", "empty"]
+Kind = Literal["text", "html"]
 
 
 @dataclass(frozen=True)
 class Document:
     """One input document.
 
-    `source` groups documents for boilerplate detection (a site); when it is None the host of
-    `url` is used, and failing that the document forms a source of its own.
+    `kind="html"` means `text` is the page's markup: its main content is extracted first. `source` groups
+    documents for boilerplate detection (a site); when it is None the host of `url` is used, then (for HTML) the
+    host of the page's canonical or og:url link, then `meta["folder"]`; failing all, documents share one source.
     """
 
     id: str
@@ -21,6 +23,7 @@ class Document:
     url: str | None = None
     source: str | None = None
     meta: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    kind: Kind = "text"
 
 
 @dataclass(frozen=True)
@@ -37,9 +40,10 @@ class Paragraph:
 class Removal:
     """One removed span, with the reason as data.
 
-    `reason` is one of: "rule" (a debris rule, `rule` holds its id), "repeat" (a later copy of
-    paragraph `ref_paragraph` of the same document), "boilerplate" (recurs in `ref_docs` of the same
-    source). Offsets are code points into the original text.
+    `reason` is one of: "structure" (an HTML block outside the main content: `rule` names why, `path` the
+    element), "rule" (a debris rule, `rule` holds its id), "repeat" (a later copy of paragraph `ref_paragraph`
+    of the same document), "boilerplate" (recurs in `ref_docs` of the same source). Offsets are code points into
+    the original text; for HTML, into the page's visible text (every block, joined by blank lines).
     """
 
     start: int
@@ -51,8 +55,11 @@ class Removal:
     ref_paragraph: int | None = None
     similarity: float | None = None
     ref_docs: tuple[str, ...] = ()
+    path: str | None = None
 
     def explain(self) -> str:
+        if self.reason == "structure":
+            return f"not main content ({self.rule}) at {self.path}"
         if self.reason == "rule":
             return f"debris rule {self.rule}"
         if self.reason == "repeat":
@@ -78,6 +85,8 @@ class Removal:
             out["similarity"] = round(self.similarity, 4)
         if self.ref_docs:
             out["ref_docs"] = list(self.ref_docs)
+        if self.path is not None:
+            out["path"] = self.path
         return out
 
 
@@ -112,6 +121,8 @@ class Result:
     notes: tuple[str, ...] = ()
     paragraphs: int = 0
     language: str | None = None
+    title: str | None = None
+    blocks: tuple[tuple[str, str], ...] = ()  # HTML: the kept blocks as (tag, text), for md and html output
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -129,4 +140,6 @@ class Result:
             out["shared"] = [s.to_dict() for s in self.shared]
         if self.notes:
             out["notes"] = list(self.notes)
+        if self.title is not None:
+            out["title"] = self.title
         return out

@@ -13,6 +13,7 @@ import numpy as np
 from dedup.config import Config
 from dedup.context import context_debris, is_prose
 from dedup.document import Document, Paragraph, Removal, Result, Shared
+from dedup.html.page import SEPARATOR, Page, extract_html
 from dedup.language import detect
 from dedup.lsh import PIPELINE_MAX_BUCKET
 from dedup.match import near_duplicates
@@ -42,6 +43,7 @@ class _DocState:
     language: str | None
     keys: tuple[str, ...]  # match_key of every paragraph, computed once
     removals: dict[int, Removal] = field(default_factory=dict)
+    page: Page | None = None  # HTML documents: the parsed page
 
     def alive(self, i: int) -> bool:
         return i not in self.removals
@@ -50,14 +52,27 @@ class _DocState:
         return [p.text for p in self.paragraphs if p.index not in self.removals]
 
 
-def source_of(doc: Document) -> str:
-    """The document's source: explicit, else its URL's host without "www.", else "" (one shared source)."""
+def source_of(doc: Document, page: Page | None = None) -> str:
+    """The document's source: explicit, else its URL's host without "www.", else (HTML) its canonical link's host,
+    else `meta["folder"]`, else "" (one shared source)."""
     if doc.source is not None:
         return doc.source
     if doc.url:
-        host = (urlsplit(doc.url).hostname or "").lower()
-        return host.removeprefix("www.")
-    return ""
+        try:
+            host = (urlsplit(doc.url).hostname or "").lower()
+        except ValueError:
+            host = ""
+        if host:
+            return host.removeprefix("www.")
+    if page is not None and page.host:
+        return page.host
+    return str(doc.meta.get("folder", ""))
+
+
+def _kept_blocks(st: _DocState) -> tuple[tuple[str, str], ...]:
+    if st.page is None:
+        return ()
+    return tuple((b.tag, b.paragraph.text) for b in st.page.blocks if st.alive(b.paragraph.index))
 
 
 class Pipeline:
@@ -70,13 +85,16 @@ class Pipeline:
 
     # -- per document -------------------------------------------------------------------------
     def analyse(self, doc: Document) -> _DocState:
-        seg = segment(doc.text, self.config.segment)
-        language = detect(tokens(doc.text[:LANGUAGE_SAMPLE_CHARS]))
-        keys = tuple(match_key(p.text) for p in seg.paragraphs)
-        state = _DocState(doc, source_of(doc), seg.paragraphs, seg.separator, language, keys)
+        if doc.kind == "html":
+            state = self._analyse_html(doc)
+        else:
+            seg = segment(doc.text, self.config.segment)
+            language = detect(tokens(doc.text[:LANGUAGE_SAMPLE_CHARS]))
+            keys = tuple(match_key(p.text) for p in seg.paragraphs)
+            state = _DocState(doc, source_of(doc), seg.paragraphs, seg.separator, language, keys)
         self._apply_rules(state)
         texts = [p.text if state.alive(p.index) else None for p in state.paragraphs]
-        for rep in find_repeats(texts, self.signer, self.config.repeats, self.config.minhash, keys):
+        for rep in find_repeats(texts, self.signer, self.config.repeats, self.config.minhash, state.keys):
             p = state.paragraphs[rep.later]
             state.removals[rep.later] = Removal(
                 p.start, p.end, p.index, "repeat", p.text,
@@ -84,9 +102,23 @@ class Pipeline:
             )  # fmt: skip
         return state
 
+    def _analyse_html(self, doc: Document) -> _DocState:
+        page = extract_html(doc.text, main_content=self.config.html.main_content)
+        paragraphs = page.paragraphs
+        language = detect(tokens(page.content[:LANGUAGE_SAMPLE_CHARS]))
+        keys = tuple(match_key(p.text) for p in paragraphs)
+        state = _DocState(doc, source_of(doc, page), paragraphs, SEPARATOR, language, keys, page=page)
+        for block in page.blocks:
+            if block.reason is not None:
+                p = block.paragraph
+                state.removals[p.index] = Removal(
+                    p.start, p.end, p.index, "structure", p.text, rule=f"html.{block.reason}", path=block.path
+                )
+        return state
+
     def _apply_rules(self, state: _DocState) -> None:
         paragraphs = state.paragraphs
-        hits = [self.rules.match(p.text, state.language) for p in paragraphs]
+        hits = [self.rules.match(p.text, state.language) if state.alive(p.index) else None for p in paragraphs]
         for p, rule in zip(paragraphs, hits, strict=True):
             if rule is not None:
                 state.removals[p.index] = Removal(p.start, p.end, p.index, "rule", p.text, rule=rule.id)
@@ -136,11 +168,14 @@ class Pipeline:
         for n, st in enumerate(states):
             removals = tuple(st.removals[i] for i in sorted(st.removals))
             notes = tuple(st.doc.meta.get("notes", ()))
+            if st.page is not None:
+                notes += st.page.notes
             if not st.paragraphs:
                 notes += ("empty document",)
             base = Result(
                 id=st.doc.id, text="", kept=True, source=st.source, removals=removals, notes=notes,
                 paragraphs=len(st.paragraphs), language=st.language,
+                title=st.page.title if st.page is not None else None,
             )  # fmt: skip
             if n in dropped:
                 twin = states[dropped[n]].doc.id
@@ -155,6 +190,7 @@ class Pipeline:
                     duplicate_of=None if dup is None else states[dup].doc.id,
                     similarity=None if dup is None else sim_of.get(n),
                     shared=tuple(shared.get(n, ())),
+                    blocks=_kept_blocks(st),
                 )
             )
         return results

@@ -1,22 +1,28 @@
-"""Turn paths into `Document`s: files, directories (recursively, `*.txt`), or `-` for stdin.
+"""Turn paths into `Document`s: files, directories (recursively, text and HTML files), or `-` for stdin.
 
 A document's id is its path relative to the input root (a file given directly is its own root's
 child: its id is its name). Its source, for boilerplate detection, is the folder it sits in, named
-from the input root. Text is UTF-8 with or without a BOM; invalid bytes are replaced and reported.
-Problems that do not stop the run are returned as `InputWarning`s, never only logged.
+from the input root (for HTML, the host of the page's canonical link comes first). Text is UTF-8 with or
+without a BOM; invalid bytes are replaced and reported. HTML (`.html`, `.htm`, gzipped or not, or any file
+whose content starts like a page) is decoded by `dedup.html.decode`. Problems that do not stop the run are
+returned as `InputWarning`s, never only logged.
 """
 
 from __future__ import annotations
 
 import sys
+import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from dedup.document import Document
+from dedup.document import Document, Kind
 from dedup.errors import InputError, UsageError
+from dedup.html.decode import decode_html
 
 TEXT_SUFFIXES = (".txt",)
+HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".html.gz", ".htm.gz", ".xhtml.gz")
+_SNIFF = (b"<!doctype html", b"<html", b"<head", b"<?xml", b"<!--")
 _BOM = b"\xef\xbb\xbf"
 # Share of control bytes (besides tab, CR, LF, FF) above which a file is treated as binary.
 _BINARY_CONTROL_SHARE = 0.10
@@ -61,7 +67,7 @@ def discover(paths: Sequence[str]) -> list[InputFile]:
         if path.is_dir():
             root_name = path.resolve().name or "."
             found = sorted(
-                (p for p in path.rglob("*") if p.is_file() and p.name.lower().endswith(TEXT_SUFFIXES)),
+                (p for p in path.rglob("*") if p.is_file() and p.name.lower().endswith(TEXT_SUFFIXES + HTML_SUFFIXES)),
                 key=lambda p: p.relative_to(path).as_posix(),
             )
             for p in found:
@@ -100,15 +106,54 @@ def looks_binary(data: bytes) -> bool:
     return control / len(head) > _BINARY_CONTROL_SHARE
 
 
+def is_html_name(name: str) -> bool:
+    return name.lower().endswith(HTML_SUFFIXES)
+
+
+def sniff_kind(name: str, data: bytes) -> Kind:
+    """ "html" for an HTML file name, or for content that starts like a page; else "text"."""
+    if is_html_name(name):
+        return "html"
+    head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith(_SNIFF) and (b"<html" in head or b"<head" in head or b"<body" in head or b"<!doctype" in head):
+        return "html"
+    return "text"
+
+
+def gunzip(data: bytes, where: str) -> tuple[bytes, list[InputWarning]]:
+    """Decompress gzip data; a truncated or corrupt stream keeps what was decoded and says so."""
+    d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        out = d.decompress(data)
+    except zlib.error as exc:
+        raise InputError(f"not a readable gzip file ({exc})") from exc
+    if not d.eof:
+        return out, [InputWarning(where, f"truncated gzip stream: kept the {len(out)} bytes decoded before its end")]
+    return out, []
+
+
 def read_file(item: InputFile) -> tuple[Document | None, list[InputWarning]]:
-    """Read one input; (None, [warning]) for a binary file. Unreadable files raise InputError."""
+    """Read one input; (None, [warning]) for a binary or unreadable-gzip file. Unreadable files raise InputError."""
     try:
         data = sys.stdin.buffer.read() if item.path is None else item.path.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read {item.display}: {exc.strerror or exc}") from exc
+    warnings: list[InputWarning] = []
+    if item.id.lower().endswith(".gz"):
+        try:
+            data, warnings = gunzip(data, item.display)
+        except InputError as exc:
+            return None, [InputWarning(item.display, f"{exc}: skipped")]
     if looks_binary(data):
-        return None, [InputWarning(item.display, "binary content (NUL or control bytes): skipped")]
-    text, warnings = decode(data, item.display)
+        return None, [*warnings, InputWarning(item.display, "binary content (NUL or control bytes): skipped")]
+    if sniff_kind(item.id, data) == "html":
+        decoded = decode_html(data)
+        warnings += [InputWarning(item.display, n) for n in decoded.notes]
+        notes = tuple(w.message for w in warnings)
+        meta = {"path": item.display, "notes": notes, "folder": item.source, "encoding": decoded.encoding}
+        return Document(id=item.id, text=decoded.text, meta=meta, kind="html"), warnings
+    text, more = decode(data, item.display)
+    warnings += more
     notes = tuple(w.message for w in warnings)
     meta = {"path": item.display, "notes": notes}
     return Document(id=item.id, text=text, source=item.source, meta=meta), warnings

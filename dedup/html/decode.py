@@ -81,9 +81,7 @@ def decode_html(data: bytes) -> Decoded:
         except (UnicodeDecodeError, LookupError):
             pass
     detected = _detect(data)
-    note = (
-        f"declared charset {declared} does not decode these bytes" if declared is not None else "no declared charset"
-    )
+    note = f"declared charset {declared} does not decode these bytes" if declared is not None else "no declared charset"
     return _lenient(data, detected, declared, f"{note}; detected {detected}")
 
 

@@ -10,6 +10,7 @@ The walk keeps its own stack instead of recursing, so 10,000 levels of nesting c
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import urlsplit
@@ -19,13 +20,82 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 # Never visible as text.
 SKIP_TAGS = frozenset(
-    "script style noscript template svg math iframe object embed canvas head title meta link base button select "
-    "option optgroup datalist textarea input video audio map area dialog".split()
+    [
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "svg",
+        "math",
+        "iframe",
+        "object",
+        "embed",
+        "canvas",
+        "head",
+        "title",
+        "meta",
+        "link",
+        "base",
+        "button",
+        "select",
+        "option",
+        "optgroup",
+        "datalist",
+        "textarea",
+        "input",
+        "video",
+        "audio",
+        "map",
+        "area",
+        "dialog",
+    ]
 )
 BLOCK_TAGS = frozenset(
-    "address article aside blockquote body center dd details div dl dt fieldset figcaption figure footer form "
-    "h1 h2 h3 h4 h5 h6 header hgroup hr html legend li main menu nav ol p pre section summary table tbody thead "
-    "tfoot tr ul caption".split()
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "body",
+        "center",
+        "dd",
+        "details",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hgroup",
+        "hr",
+        "html",
+        "legend",
+        "li",
+        "main",
+        "menu",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "thead",
+        "tfoot",
+        "tr",
+        "ul",
+        "caption",
+    ]
 )
 CELL_TAGS = frozenset(("td", "th"))
 HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
@@ -34,28 +104,107 @@ HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
 CUE_TAGS = {"nav": "nav", "aside": "aside", "menu": "menu"}
 PAGE_PART_TAGS = {"header": "header", "footer": "footer"}
 CUE_ROLES = frozenset(
-    "navigation banner contentinfo complementary search menu menubar toolbar dialog alertdialog tablist".split()
+    [
+        "navigation",
+        "banner",
+        "contentinfo",
+        "complementary",
+        "search",
+        "menu",
+        "menubar",
+        "toolbar",
+        "dialog",
+        "alertdialog",
+        "tablist",
+    ]
 )
 CONTENT_ROLES = frozenset(("main", "article"))
 # Class and id words that mark debris. Matched against whole words of the attribute (split at non-letters and at
 # camelCase humps), so "share-bar" and "socialLinks" match and "shareholder" does not.
 CUE_WORDS = frozenset(
-    """
-    share sharing sharer social socials sociallinks related recommended recommendations newsletter newsletters subscribe
-    subscription signup cookie cookies consent gdpr sidebar widget widgets advert advertisement
-    advertising sponsor sponsored promo promotion popup modal overlay skip toolbar pagination pager
-    navigation nav menu masthead footer copyright disclaimer login signin outbrain taboola
-    tagcloud comments comment respond disqus author-bio byline trending most-read mostread
-    """.split()
+    [
+        "share",
+        "sharing",
+        "sharer",
+        "social",
+        "socials",
+        "sociallinks",
+        "related",
+        "recommended",
+        "recommendations",
+        "newsletter",
+        "newsletters",
+        "subscribe",
+        "subscription",
+        "signup",
+        "cookie",
+        "cookies",
+        "consent",
+        "gdpr",
+        "sidebar",
+        "widget",
+        "widgets",
+        "advert",
+        "advertisement",
+        "advertising",
+        "sponsor",
+        "sponsored",
+        "promo",
+        "promotion",
+        "popup",
+        "modal",
+        "overlay",
+        "skip",
+        "toolbar",
+        "pagination",
+        "pager",
+        "navigation",
+        "nav",
+        "menu",
+        "masthead",
+        "footer",
+        "copyright",
+        "disclaimer",
+        "login",
+        "signin",
+        "outbrain",
+        "taboola",
+        "tagcloud",
+        "comments",
+        "comment",
+        "respond",
+        "disqus",
+        "author-bio",
+        "byline",
+        "trending",
+        "most-read",
+        "mostread",
+    ]
 )
 # Words that make a class or id a content container (CMS conventions, not sites).
 CONTENT_WORDS = frozenset(
-    """
-    article articlebody article-body articlecontent article-content entry-content post-content post-body postbody
-    story-body storybody story-content body-text bodytext main-content maincontent content-body rich-text
-    """.split()
+    [
+        "article",
+        "articlebody",
+        "article-body",
+        "articlecontent",
+        "article-content",
+        "entry-content",
+        "post-content",
+        "post-body",
+        "postbody",
+        "story-body",
+        "storybody",
+        "story-content",
+        "body-text",
+        "bodytext",
+        "main-content",
+        "maincontent",
+        "content-body",
+        "rich-text",
+    ]
 )
-STATE_WORDS = frozenset("has no with without is show hide enable disable js".split())
+STATE_WORDS = frozenset(["has", "no", "with", "without", "is", "show", "hide", "enable", "disable", "js"])
 COMMENT_WORDS = frozenset(("comments", "comment", "respond", "disqus"))
 _TAG_CUES = frozenset((*CUE_TAGS, *PAGE_PART_TAGS, "article", "main"))
 _NO_CUE: tuple[str | None, bool] = (None, False)
@@ -69,7 +218,7 @@ MAX_PATH_SEGMENTS = 40
 class Frame:
     """One open element during the walk."""
 
-    __slots__ = ("tag", "parent", "seg", "counts", "own", "cue", "cue_frame", "content", "link", "pre", "post", "index")
+    __slots__ = ("content", "counts", "cue", "cue_frame", "index", "link", "own", "parent", "post", "pre", "seg", "tag")
 
     def __init__(self, tag: str, parent: Frame | None, seg: str, index: int) -> None:
         self.tag = tag
@@ -185,7 +334,7 @@ def _attr_cue(
             for w in words:
                 if w in CUE_WORDS:
                     return f"{name}~{w}", False
-            for a, b in zip(words, words[1:], strict=False):
+            for a, b in itertools.pairwise(words):
                 if f"{a}-{b}" in CUE_WORDS:
                     return f"{name}~{a}-{b}", False
     return None, content
@@ -285,7 +434,7 @@ def walk(html: str) -> Dom:
                 parts.append(" ")
             continue
         stack[-1] = (node.next, frame, is_block)
-        tag = node.tag
+        tag = node.tag or "-"
         if tag == "-text":
             text = node.text_content
             if text:
@@ -295,7 +444,7 @@ def walk(html: str) -> Dom:
                 if frame.link:
                     link_chars += len(text) - text.count(" ")
             continue
-        if tag is None or tag[0] in "-#!" or tag in SKIP_TAGS:
+        if tag[0] in "-#!" or tag in SKIP_TAGS:
             continue
         attrs = node.attributes
         if attrs and ("hidden" in attrs or "style" in attrs or "aria-hidden" in attrs) and hidden(attrs):

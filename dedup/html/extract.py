@@ -143,9 +143,7 @@ def classify(dom: Dom) -> list[Verdict | None]:
             prose_chars += b.chars
             if cf is not None:
                 cue_prose[cf.index] = cue_prose.get(cf.index, 0) + b.chars
-    majority = {
-        i for i, c in cue_prose.items() if c > CUE_MAJORITY * prose_chars and not _comments(dom.frames[i].own)
-    }
+    majority = {i for i, c in cue_prose.items() if c > CUE_MAJORITY * prose_chars and not _comments(dom.frames[i].own)}
     prose_container = chars > 0 and link_chars / chars < PROSE_CONTAINER_LINKS
     for n, (b, ins) in enumerate(zip(dom.blocks, inside, strict=True)):
         if not ins:

@@ -1,0 +1,79 @@
+"""A page as dedup sees it: the visible text in blocks, which blocks are content, and the page's metadata.
+
+`Page.text` is every visible block joined by blank lines; paragraph offsets are code points into it, so a report can
+point at any block, content or not. The content text is the content blocks alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from dedup.document import Paragraph
+from dedup.html.decode import decode_html
+from dedup.html.dom import Frame, walk
+from dedup.html.extract import classify
+
+SEPARATOR = "\n\n"
+
+
+@dataclass(frozen=True)
+class Block:
+    """One block of a page: `tag` of its element, `reason` why it is not content (None for content), `path` a CSS
+    path to the element that decided it (the block's own, or the share bar / footer / ... it sits in)."""
+
+    paragraph: Paragraph
+    tag: str
+    reason: str | None
+    element: Frame = field(repr=False, compare=False)
+
+    @property
+    def path(self) -> str:
+        # Built on demand: most blocks of a page are never reported.
+        return self.element.path()
+
+
+@dataclass(frozen=True)
+class Page:
+    text: str
+    blocks: tuple[Block, ...]
+    title: str | None = None
+    canonical: str | None = None
+    host: str | None = None
+    lang: str | None = None
+    notes: tuple[str, ...] = ()
+
+    @property
+    def paragraphs(self) -> tuple[Paragraph, ...]:
+        return tuple(b.paragraph for b in self.blocks)
+
+    @property
+    def content(self) -> str:
+        """The main content: content blocks joined by blank lines."""
+        return SEPARATOR.join(b.paragraph.text for b in self.blocks if b.reason is None)
+
+
+def extract_html(html: str | bytes, *, main_content: bool = True) -> Page:
+    """Parse a page and judge its blocks; `main_content=False` keeps every visible block.
+
+    Bytes are decoded first (see `dedup.html.decode`). Never raises on malformed markup: the parser repairs it as a
+    browser would.
+    """
+    notes: tuple[str, ...] = ()
+    if isinstance(html, bytes):
+        decoded = decode_html(html)
+        html, notes = decoded.text, decoded.notes
+    dom = walk(html)
+    verdicts = classify(dom) if main_content else [None] * len(dom.blocks)
+    blocks = []
+    pos = 0
+    pieces = []
+    for n, (b, v) in enumerate(zip(dom.blocks, verdicts, strict=True)):
+        if n:
+            pieces.append(SEPARATOR)
+            pos += len(SEPARATOR)
+        pieces.append(b.text)
+        para = Paragraph(n, pos, pos + len(b.text), b.text)
+        pos += len(b.text)
+        frame = b.frame if v is None else v.frame
+        blocks.append(Block(para, b.tag, None if v is None else v.reason, frame))
+    return Page("".join(pieces), tuple(blocks), dom.title, dom.canonical, dom.host, dom.lang, notes + tuple(dom.notes))
