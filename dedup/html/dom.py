@@ -211,6 +211,8 @@ _NO_CUE: tuple[str | None, bool] = (None, False)
 _WORD_SPLIT = regex.compile(r"[^\p{L}\p{N}]+|(?<=\p{Ll})(?=\p{Lu})")
 _SPACE = regex.compile(r"\s+")
 _HIDDEN_STYLE = regex.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", regex.IGNORECASE)
+# A class or id cue on more elements than this is a page builder's vocabulary, not a part of the page.
+MAX_CUE_REPEATS = 12
 # CSS paths deeper than this keep only their last segments, behind a leading "... > ".
 MAX_PATH_SEGMENTS = 40
 
@@ -375,8 +377,29 @@ def _meta(tree: LexborHTMLParser) -> tuple[str | None, str | None, str | None]:
     return og_title or title, canonical if canonical and canonical.startswith("http") else og_url, lang
 
 
-def walk(html: str) -> Dom:
-    """Parse `html` and cut its visible text into blocks."""
+def _drop_layout_cues(frames: list[Frame]) -> None:
+    """Forget class and id cues that mark too many elements of a page to name one part of it.
+
+    Page builders put "widget" on every block of a page; a cue on that many elements is the builder's vocabulary,
+    not a share bar. Comment cues stay: every comment of a thread carries one.
+    """
+    counts: dict[str, int] = {}
+    for f in frames:
+        if f.own is not None:
+            counts[f.own] = counts.get(f.own, 0) + 1
+    layout = {
+        cue
+        for cue, n in counts.items()
+        if n > MAX_CUE_REPEATS and "~" in cue and cue.rsplit("~", 1)[-1] not in COMMENT_WORDS
+    }
+    if layout:
+        for f in frames:
+            if f.own in layout:
+                f.own = None
+
+
+def walk(html: str, *, show_hidden: bool = False) -> Dom:
+    """Parse `html` and cut its visible text into blocks (`show_hidden`: hidden elements too)."""
     tree = LexborHTMLParser(html)
     title, canonical, lang = _meta(tree)
     blocks: list[Block] = []
@@ -447,7 +470,12 @@ def walk(html: str) -> Dom:
         if tag[0] in "-#!" or tag in SKIP_TAGS:
             continue
         attrs = node.attributes
-        if attrs and ("hidden" in attrs or "style" in attrs or "aria-hidden" in attrs) and hidden(attrs):
+        if (
+            attrs
+            and not show_hidden
+            and ("hidden" in attrs or "style" in attrs or "aria-hidden" in attrs)
+            and hidden(attrs)
+        ):
             continue
         if tag == "br":
             flush()
@@ -482,6 +510,7 @@ def walk(html: str) -> Dom:
             block_stack.append(child)
         stack.append((node.child, child, block))
     flush()
+    _drop_layout_cues(frames)
     for b in blocks:
         if "\x00" in b.text:
             b.text = b.text.replace("\x00", "\n")

@@ -68,35 +68,41 @@ def main_container(dom: Dom) -> Frame | None:
     """The element whose subtree carries the most weight, None for a page without blocks.
 
     An element with a boilerplate cue counts as debris as a whole (minus its characters), unless it holds most of
-    the page: then it is a wrapper whose class happens to name a part ("content-sidebar-wrap"). Comments weigh
-    nothing at first, so that an article is chosen over the discussion under it; a page whose prose is mostly
+    the page's prose: then it is a wrapper whose class happens to name a part ("content-sidebar-wrap"). Comments
+    weigh nothing at first, so that an article is chosen over the discussion under it; a page whose prose is mostly
     comments (a forum thread) is weighed again with them as content.
     """
     if not dom.blocks:
         return None
     own = [0.0] * len(dom.frames)
-    chars = [0] * len(dom.frames)
+    chars = [0] * len(dom.frames)  # characters in each subtree
+    prose = [0] * len(dom.frames)  # prose characters in each subtree
     talk_chars = 0
     for b in dom.blocks:
         i = b.frame.index
         own[i] += weight(b)
         chars[i] += b.chars
+        if is_prose(b):
+            prose[i] += b.chars
     for f in reversed(dom.frames):
         if f.parent is not None:
             chars[f.parent.index] += chars[f.index]
-    page = max(chars[0], 1)
+            prose[f.parent.index] += prose[f.index]
+    page = max(prose[0], 1)
     for f in dom.frames:
         if f.own is not None and _comments(f.own):
             talk_chars = max(talk_chars, chars[f.index])
-    best, total = _heaviest(dom, own, chars, page, 0.0)
+    best, total = _heaviest(dom, own, chars, prose, page, 0.0)
     if total < DISCUSSION_MAX_CONTENT and talk_chars > DISCUSSION_SHARE * max(total, 0.0):
-        best, total = _heaviest(dom, own, chars, page, 1.0)
+        best, total = _heaviest(dom, own, chars, prose, page, 1.0)
     if total <= 0:
         return dom.frames[0]
     return dom.frames[best]
 
 
-def _heaviest(dom: Dom, own: list[float], chars: list[int], page: int, talk: float) -> tuple[int, float]:
+def _heaviest(
+    dom: Dom, own: list[float], chars: list[int], prose: list[int], page: int, talk: float
+) -> tuple[int, float]:
     totals = own[:]
     debris = [False] * len(dom.frames)
     # Frames are in pre-order: going from the end, every frame has its whole subtree summed when it is reached.
@@ -107,7 +113,7 @@ def _heaviest(dom: Dom, own: list[float], chars: list[int], page: int, talk: flo
             if _comments(f.own):
                 totals[i] *= talk
                 debris[i] = talk == 0.0
-            elif chars[i] < WRAPPER_SHARE * page:
+            elif prose[i] < WRAPPER_SHARE * page:
                 totals[i] = -float(chars[i])
                 debris[i] = True
         if f.parent is not None:

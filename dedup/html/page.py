@@ -8,12 +8,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import regex
+
 from dedup.document import Paragraph
 from dedup.html.decode import decode_html
-from dedup.html.dom import Frame, walk
+from dedup.html.dom import Dom, Frame, walk
 from dedup.html.extract import classify
 
 SEPARATOR = "\n\n"
+_NOSCRIPT = regex.compile(r"<(/?)noscript\b", regex.IGNORECASE)
+# Visible characters below which a page is read again with its hidden elements.
+HIDDEN_FALLBACK_CHARS = 200
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,26 @@ class Page:
         return SEPARATOR.join(b.paragraph.text for b in self.blocks if b.reason is None)
 
 
+def _fallback(html: str, dom: Dom) -> Dom:
+    """A page that shows (almost) nothing, read again with its hidden and `<noscript>` parts.
+
+    Streaming renderers ship the page in hidden elements a script reveals; forum software serves crawlers the
+    thread inside `<noscript>`, which an HTML parser with scripting on reads as raw text.
+    """
+    seen = sum(b.chars for b in dom.blocks)
+    best, note = dom, ""
+    for candidate, why in (
+        (walk(html, show_hidden=True), "hidden elements"),
+        (walk(_NOSCRIPT.sub(r"<\1div", html), show_hidden=False), "<noscript> content"),
+    ):
+        chars = sum(b.chars for b in candidate.blocks)
+        if chars > 2 * seen:
+            best, seen, note = candidate, chars, why
+    if note:
+        best.notes.append(f"the visible page is almost empty: {note} were read as the page")
+    return best
+
+
 def extract_html(html: str | bytes, *, main_content: bool = True) -> Page:
     """Parse a page and judge its blocks; `main_content=False` keeps every visible block.
 
@@ -63,6 +88,8 @@ def extract_html(html: str | bytes, *, main_content: bool = True) -> Page:
         decoded = decode_html(html)
         html, notes = decoded.text, decoded.notes
     dom = walk(html)
+    if sum(b.chars for b in dom.blocks) < HIDDEN_FALLBACK_CHARS:
+        dom = _fallback(html, dom)
     verdicts = classify(dom) if main_content else [None] * len(dom.blocks)
     blocks = []
     pos = 0
