@@ -50,7 +50,7 @@ MAX_CRASHES = 10  # runner restarts per tool and set after a hard crash (each cr
 
 SETS: tuple[str, ...] = ("aeb", "wcxb")
 LOADERS: dict[str, Callable[[Path], list[Page]]] = {"aeb": load_aeb, "wcxb": load_wcxb}
-TOOLS: tuple[str, ...] = ("dedup", "trafilatura", "resiliparse", "readability", "justext", "plain")
+TOOLS: tuple[str, ...] = ("dedup", "dedup-extract", "trafilatura", "resiliparse", "readability", "justext", "plain")
 # tool -> (venv directory under benchmarks/.venvs, the package whose FREEZE line names the version)
 PEERS: dict[str, tuple[str, str]] = {
     "trafilatura": ("trafilatura", "trafilatura"),
@@ -546,6 +546,24 @@ def dedup_column(sets: Sequence[SetPages], page_timing: bool) -> ToolColumn:
     return column
 
 
+def dedup_extract_column(sets: Sequence[SetPages]) -> ToolColumn:
+    """dedup's extraction step alone (`dedup.extract_html(html).content`): the same job as the peers, timed the same
+    way (one call per page, one warm-up call). The `dedup` column is the whole pipeline on top of it."""
+    module, reason = load_dedup()
+    if module is None or not hasattr(module, "extract_html"):
+        return ToolColumn("dedup-extract", "dedup-extract", reason=reason or "dedup.extract_html is missing")
+    version = f"dedup {getattr(module, '__version__', None) or _dist_version('dedup') or '?'}"
+    column = ToolColumn("dedup-extract", "dedup-extract", version=version)
+
+    def extract(html: str) -> str:
+        return str(module.extract_html(html).content)
+
+    for sp in sets:
+        _log(f"dedup-extract on {sp.name}: {len(sp.pages)} pages ...")
+        column.outputs[sp.name] = time_in_process(extract, sp.htmls)
+    return column
+
+
 class InputFiles:
     """The runner's IN file of each set, written once per run on first use and removed at the end."""
 
@@ -890,12 +908,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             column: ToolColumn | None
             if tool == "dedup":
                 column = dedup_column(sets, not args.no_page_timing) if run else None
+            elif tool == "dedup-extract":
+                column = dedup_extract_column(sets) if run else None
             elif tool == "plain":
                 column = plain_column(sets, run, use_cache, CACHE_DIR)
             else:
                 column = peer_column(tool, sets, run, use_cache, inputs, CACHE_DIR)
             if column is None:
-                if tool != "dedup":
+                if not tool.startswith("dedup"):
                     skipped.append(tool)
                 continue
             columns.append(column)

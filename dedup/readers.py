@@ -10,6 +10,7 @@ returned as `InputWarning`s, never only logged.
 
 from __future__ import annotations
 
+import codecs
 import sys
 import zlib
 from collections.abc import Iterator, Sequence
@@ -24,6 +25,8 @@ TEXT_SUFFIXES = (".txt",)
 HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".html.gz", ".htm.gz", ".xhtml.gz")
 _SNIFF = (b"<!doctype html", b"<html", b"<head", b"<?xml", b"<!--")
 _BOM = b"\xef\xbb\xbf"
+_GZIP_MAGIC = b"\x1f\x8b"
+_WIDE_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 # Share of control bytes (besides tab, CR, LF, FF) above which a file is treated as binary.
 _BINARY_CONTROL_SHARE = 0.10
 
@@ -124,9 +127,20 @@ def gunzip(data: bytes, where: str) -> tuple[bytes, list[InputWarning]]:
     """Decompress gzip data; a truncated or corrupt stream keeps what was decoded and says so."""
     d = zlib.decompressobj(16 + zlib.MAX_WBITS)
     try:
-        out = d.decompress(data)
+        parts = [d.decompress(data)]
     except zlib.error as exc:
         raise InputError(f"not a readable gzip file ({exc})") from exc
+    # A gzip file may hold several members (streams written one after another): read them all, as gzip does.
+    while d.eof and d.unused_data.startswith(_GZIP_MAGIC):
+        rest = d.unused_data
+        d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        try:
+            parts.append(d.decompress(rest))
+        except zlib.error as exc:
+            out = b"".join(parts)
+            message = f"corrupt gzip member ({exc}): kept the {len(out)} bytes decoded before it"
+            return out, [InputWarning(where, message)]
+    out = b"".join(parts)
     if not d.eof:
         return out, [InputWarning(where, f"truncated gzip stream: kept the {len(out)} bytes decoded before its end")]
     return out, []
@@ -144,9 +158,11 @@ def read_file(item: InputFile) -> tuple[Document | None, list[InputWarning]]:
             data, warnings = gunzip(data, item.display)
         except InputError as exc:
             return None, [InputWarning(item.display, f"{exc}: skipped")]
-    if looks_binary(data):
+    # A page in UTF-16 or UTF-32 is full of NUL bytes; its byte order mark tells it from binary data.
+    wide = is_html_name(item.id) and data.startswith(_WIDE_BOMS)
+    if not wide and looks_binary(data):
         return None, [*warnings, InputWarning(item.display, "binary content (NUL or control bytes): skipped")]
-    if sniff_kind(item.id, data) == "html":
+    if wide or sniff_kind(item.id, data) == "html":
         decoded = decode_html(data)
         warnings += [InputWarning(item.display, n) for n in decoded.notes]
         notes = tuple(w.message for w in warnings)

@@ -29,8 +29,9 @@ def output_name(doc_id: str, kind: str, output_format: str) -> str:
 
 
 def render(result: Result, output_format: str) -> str:
-    """The file content for one kept result, ending in a newline unless empty."""
-    if output_format == "html":
+    """The file content for one kept result, ending in a newline unless empty. Only HTML input has blocks: a text
+    result is its text whatever the format."""
+    if output_format == "html" and result.blocks:
         return _html(result)
     body = _markdown(result) if output_format == "md" and result.blocks else result.text
     return body + ("\n" if body else "")
@@ -57,9 +58,8 @@ def _html(result: Result) -> str:
     lines = ["<!doctype html>", '<html><head><meta charset="utf-8">', f"<title>{title}</title></head><body>"]
     if result.title:
         lines.append(f"<h1>{title}</h1>")
-    blocks = result.blocks or tuple(("p", t) for t in result.text.split("\n\n") if t)
     in_list = False
-    for tag, text in blocks:
+    for tag, text in result.blocks:
         if tag == "li" and not in_list:
             lines.append("<ul>")
             in_list = True
