@@ -95,7 +95,9 @@ def _detect(data: bytes) -> str:
 
 def _lenient(data: bytes, encoding: str, declared: str | None, how: str) -> Decoded:
     text = data.decode(encoding, errors="replace")
-    bad = text.count("\ufffd") - data.decode("latin-1").count("\ufffd")
+    # U+FFFD the page really contains is not a replaced byte.
+    literal = "\ufffd".encode(encoding, errors="ignore")
+    bad = text.count("\ufffd") - (data.count(literal) if literal else 0)
     notes = [f"decoded as {encoding} ({how})"] if "byte order mark" not in how else []
     if bad > 0:
         notes.append(f"{bad} undecodable byte sequence(s) replaced by U+FFFD")

@@ -210,6 +210,8 @@ _TAG_CUES = frozenset((*CUE_TAGS, *PAGE_PART_TAGS, "article", "main"))
 _NO_CUE: tuple[str | None, bool] = (None, False)
 _WORD_SPLIT = regex.compile(r"[^\p{L}\p{N}]+|(?<=\p{Ll})(?=\p{Lu})")
 _SPACE = regex.compile(r"\s+")
+# Ids usable in a CSS path as they are (anything else would need escaping: the path uses :nth-of-type instead).
+_PLAIN_ID = regex.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,39}")
 _HIDDEN_STYLE = regex.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", regex.IGNORECASE)
 # A class or id cue on more elements than this is a page builder's vocabulary, not a part of the page.
 MAX_CUE_REPEATS = 12
@@ -421,10 +423,15 @@ def walk(html: str, *, show_hidden: bool = False) -> Dom:
     def flush() -> None:
         nonlocal link_chars
         if parts:
-            text = _SPACE.sub(" ", "".join(parts)).strip()
-            if text:
+            f = block_frame
+            if f.tag == "pre":
+                # Preformatted text keeps its line breaks and indentation.
+                text = "".join(parts).strip("\r\n").rstrip()
+                chars = len(text) - sum(text.count(c) for c in " \t\r\n")
+            else:
+                text = _SPACE.sub(" ", "".join(parts)).strip()
                 chars = len(text) - text.count(" ")
-                f = block_frame
+            if text:
                 blocks.append(
                     Block(text, f.tag, f, chars, min(link_chars, chars), f.cue, f.cue_frame, f.content,
                           table_depth > 0, list_depth > 0)
@@ -461,13 +468,16 @@ def walk(html: str, *, show_hidden: bool = False) -> Dom:
         if tag == "-text":
             text = node.text_content
             if text:
-                if block_frame.tag == "pre":
-                    text = text.replace("\n", "\x00")
                 parts.append(text)
                 if frame.link:
                     link_chars += len(text) - text.count(" ")
             continue
-        if tag[0] in "-#!" or tag in SKIP_TAGS:
+        if tag[0] in "-#!":
+            continue
+        # Skipped and hidden elements count too: `:nth-of-type` counts every sibling of the tag.
+        n = frame.counts.get(tag, 0) + 1
+        frame.counts[tag] = n
+        if tag in SKIP_TAGS:
             continue
         attrs = node.attributes
         if (
@@ -480,10 +490,8 @@ def walk(html: str, *, show_hidden: bool = False) -> Dom:
         if tag == "br":
             flush()
             continue
-        n = frame.counts.get(tag, 0) + 1
-        frame.counts[tag] = n
         ident = attrs.get("id")
-        seg = f"{tag}#{ident}" if ident and " " not in ident and len(ident) <= 40 else f"{tag}:nth-of-type({n})"
+        seg = f"{tag}#{ident}" if ident and _PLAIN_ID.fullmatch(ident) else f"{tag}:nth-of-type({n})"
         child = Frame(tag, frame, seg, counter)
         counter += 1
         frames.append(child)
@@ -511,7 +519,4 @@ def walk(html: str, *, show_hidden: bool = False) -> Dom:
         stack.append((node.child, child, block))
     flush()
     _drop_layout_cues(frames)
-    for b in blocks:
-        if "\x00" in b.text:
-            b.text = b.text.replace("\x00", "\n")
     return Dom(blocks, frames, title, canonical, lang)

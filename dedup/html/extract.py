@@ -65,6 +65,10 @@ def weight(block: Block) -> float:
 
 
 def main_container(dom: Dom) -> Frame | None:
+    return _main_container(dom)[0]
+
+
+def _main_container(dom: Dom) -> tuple[Frame | None, bool]:
     """The element whose subtree carries the most weight, None for a page without blocks.
 
     An element with a boilerplate cue counts as debris as a whole (minus its characters), unless it holds most of
@@ -73,7 +77,7 @@ def main_container(dom: Dom) -> Frame | None:
     comments (a forum thread) is weighed again with them as content.
     """
     if not dom.blocks:
-        return None
+        return None, False
     own = [0.0] * len(dom.frames)
     chars = [0] * len(dom.frames)  # characters in each subtree
     prose = [0] * len(dom.frames)  # prose characters in each subtree
@@ -93,11 +97,12 @@ def main_container(dom: Dom) -> Frame | None:
         if f.own is not None and _comments(f.own):
             talk_chars = max(talk_chars, chars[f.index])
     best, total = _heaviest(dom, own, chars, prose, page, 0.0)
-    if total < DISCUSSION_MAX_CONTENT and talk_chars > DISCUSSION_SHARE * max(total, 0.0):
+    discussion = total < DISCUSSION_MAX_CONTENT and talk_chars > DISCUSSION_SHARE * max(total, 0.0)
+    if discussion:
         best, total = _heaviest(dom, own, chars, prose, page, 1.0)
     if total <= 0:
-        return dom.frames[0]
-    return dom.frames[best]
+        return dom.frames[0], discussion
+    return dom.frames[best], discussion
 
 
 def _heaviest(
@@ -129,7 +134,7 @@ def _heaviest(
 
 def classify(dom: Dom) -> list[Verdict | None]:
     """One entry per block: None for content, else why it is not."""
-    container = main_container(dom)
+    container, discussion = _main_container(dom)
     out: list[Verdict | None] = [None] * len(dom.blocks)
     if container is None:
         return out
@@ -144,7 +149,7 @@ def classify(dom: Dom) -> list[Verdict | None]:
             continue
         chars += b.chars
         link_chars += b.link_chars
-        cf = cue_of[n] = _cue_below(b.frame, container)
+        cf = cue_of[n] = _cue_below(b.frame, container, discussion)
         if is_prose(b):
             prose_chars += b.chars
             if cf is not None:
@@ -165,12 +170,13 @@ def classify(dom: Dom) -> list[Verdict | None]:
     return out
 
 
-def _cue_below(frame: Frame, container: Frame) -> Frame | None:
-    """The outermost element with its own boilerplate cue between a block's element and the container."""
+def _cue_below(frame: Frame, container: Frame, discussion: bool) -> Frame | None:
+    """The outermost element with its own boilerplate cue between a block's element and the container (on a
+    discussion page, comment cues mark the content and do not count)."""
     found = None
     f: Frame | None = frame
     while f is not None and f is not container:
-        if f.own is not None:
+        if f.own is not None and not (discussion and _comments(f.own)):
             found = f
         f = f.parent
     return found

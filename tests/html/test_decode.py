@@ -146,11 +146,6 @@ def test_undecodable_bytes_after_a_bom_are_counted() -> None:
     assert any("undecodable" in n for n in d.notes)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="decode._lenient counts every U+FFFD in the output as a replaced byte, including a U+FFFD the page "
-    "really contains (it subtracts the U+FFFD count of a latin-1 decode, which is always 0)",
-)
 def test_literal_replacement_character_is_not_reported_as_undecodable() -> None:
     d = decode_html(codecs.BOM_UTF8 + "<p>a \ufffd b</p>".encode())
     assert d.notes == ()

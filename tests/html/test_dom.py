@@ -65,7 +65,6 @@ def test_text_around_a_nested_block_belongs_to_the_outer_block() -> None:
     assert texts(html) == [("div", "before"), ("p", "inside"), ("div", "after")]
 
 
-@pytest.mark.xfail(strict=True, reason="dom.walk collapses runs of spaces inside <pre>, losing code indentation")
 def test_pre_keeps_indentation() -> None:
     html = "<pre>def f():\n    return 1\n</pre>"
     assert texts(html) == [("pre", "def f():\n    return 1")]
@@ -182,21 +181,12 @@ def test_deep_paths_are_cut_but_their_tail_still_selects() -> None:
     assert selects_block(html, tail, "deep paragraph")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="dom.walk counts :nth-of-type only over the elements it visits, so a hidden sibling of the same tag "
-    "shifts the numbering: the path selects the hidden element",
-)
 def test_path_counts_hidden_siblings() -> None:
     html = f"<div hidden><p>Hidden notice.</p></div><div><p>{LONG}</p></div>"
     (block,) = extract_html(html).blocks
     assert selects_block(html, block.path, LONG)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="dom.walk writes ids into paths unescaped: '#a.b' means id a with class b and '#a:b' does not parse",
-)
 @pytest.mark.parametrize("ident", ["story.body", "main:content"])
 def test_path_escapes_ids(ident: str) -> None:
     html = f'<div id="{ident}"><p>{LONG}</p></div>'

@@ -208,12 +208,6 @@ def test_comments_under_an_article_go_but_a_discussion_page_keeps_its_posts() ->
         assert a.paragraphs[0] in content
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="extract.classify removes every post of a discussion page whose posts each carry class='comment' "
-    "(WordPress li.comment): each post is its own comment cue below the container, and comment cues never count "
-    "as the majority",
-)
 def test_discussion_page_whose_posts_are_comments() -> None:
     posts = "".join(
         f"<li class='comment'><p class='author'>reader{n}</p><p>{p}</p></li>"
