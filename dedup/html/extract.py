@@ -22,7 +22,6 @@ PROSE_CHARS = 50
 SENTENCE_CHARS = 20
 LINK_DENSE = 0.5
 CONTENT_BOOST = 1.5
-STRUCTURAL_CUES = frozenset(("nav", "aside", "menu", "header", "footer"))
 # A cue frame holding more than this share of the container's prose is the content itself, not debris.
 CUE_MAJORITY = 0.5
 # Container link density below which link-dense blocks inside it are debris (a listing keeps them).
@@ -49,10 +48,6 @@ def is_prose(block: Block) -> bool:
     if block.chars >= PROSE_CHARS:
         return True
     return block.chars >= SENTENCE_CHARS and block.text.endswith(_END_PUNCT)
-
-
-def _structural(cue: str | None) -> bool:
-    return cue is not None and (cue in STRUCTURAL_CUES or cue.startswith("role="))
 
 
 def weight(block: Block) -> float:
@@ -158,7 +153,8 @@ def classify(dom: Dom) -> list[Verdict | None]:
     prose_container = chars > 0 and link_chars / chars < PROSE_CONTAINER_LINKS
     for n, (b, ins) in enumerate(zip(dom.blocks, inside, strict=True)):
         if not ins:
-            out[n] = Verdict("outside-main", _outside_frame(b, container))
+            # Named by the debris part it sits in, if any (the same cues, after page-builder ones were dropped).
+            out[n] = Verdict("outside-main", _cue_below(b.frame, None, False) or b.frame)
             continue
         cf = cue_of[n]
         if cf is not None and cf.index not in majority:
@@ -170,9 +166,9 @@ def classify(dom: Dom) -> list[Verdict | None]:
     return out
 
 
-def _cue_below(frame: Frame, container: Frame, discussion: bool) -> Frame | None:
-    """The outermost element with its own boilerplate cue between a block's element and the container (on a
-    discussion page, comment cues mark the content and do not count)."""
+def _cue_below(frame: Frame, container: Frame | None, discussion: bool) -> Frame | None:
+    """The outermost element with its own boilerplate cue between a block's element and the container (the root
+    when None); on a discussion page, comment cues mark the content and do not count."""
     found = None
     f: Frame | None = frame
     while f is not None and f is not container:
@@ -184,11 +180,6 @@ def _cue_below(frame: Frame, container: Frame, discussion: bool) -> Frame | None
 
 def _comments(cue: str | None) -> bool:
     return cue is not None and cue.split("~")[-1] in COMMENT_WORDS
-
-
-def _outside_frame(block: Block, container: Frame) -> Frame:
-    """The element a block outside the container is best named by: its boilerplate cue element if any."""
-    return block.cue_frame or block.frame
 
 
 def _drop_title(dom: Dom, out: list[Verdict | None]) -> None:
