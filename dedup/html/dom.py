@@ -222,7 +222,21 @@ MAX_PATH_SEGMENTS = 40
 class Frame:
     """One open element during the walk."""
 
-    __slots__ = ("content", "counts", "cue", "cue_frame", "index", "link", "own", "parent", "post", "pre", "seg", "tag")
+    __slots__ = (
+        "content",
+        "counts",
+        "cue",
+        "cue_frame",
+        "index",
+        "klass",
+        "link",
+        "own",
+        "parent",
+        "post",
+        "pre",
+        "seg",
+        "tag",
+    )
 
     def __init__(self, tag: str, parent: Frame | None, seg: str, index: int) -> None:
         self.tag = tag
@@ -230,6 +244,7 @@ class Frame:
         self.seg = seg
         self.counts: dict[str, int] = {}
         self.own: str | None = None  # this element's own boilerplate cue
+        self.klass: str | None = None  # its class attribute: siblings built from one template share it
         self.cue: str | None = parent.cue if parent else None
         self.cue_frame: Frame | None = parent.cue_frame if parent else None
         self.content: bool = parent.content if parent else False
@@ -493,6 +508,7 @@ def walk(html: str, *, show_hidden: bool = False) -> Dom:
         ident = attrs.get("id")
         seg = f"{tag}#{ident}" if ident and _PLAIN_ID.fullmatch(ident) else f"{tag}:nth-of-type({n})"
         child = Frame(tag, frame, seg, counter)
+        child.klass = attrs.get("class")
         counter += 1
         frames.append(child)
         cue, content = element_cue(tag, attrs, article_depth > 0) if attrs or tag in _TAG_CUES else _NO_CUE

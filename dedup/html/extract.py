@@ -5,6 +5,9 @@
    is short. Content cues (`article`, `main`, `itemprop=articleBody`, "entry-content" ...) raise the weight.
 2. The main container is the element whose subtree has the largest total weight (a maximum-weight subtree: it takes
    in content and stops where debris begins).
+   Teaser cards (sibling items from one template, each a linked headline and a snippet: "more stories") are taken
+   out and the weighing done again when a body of prose of its own remains beside them; a page of cards alone is
+   a listing and keeps them.
 3. Inside it, a block still goes when a boilerplate cue encloses it below the container (a share bar or a related
    list inside the article), unless that cue covers most of the container's prose (a forum whose posts are all
    "comment"s), or when it is link text inside a container that is mostly prose.
@@ -32,6 +35,12 @@ WRAPPER_SHARE = 0.5
 DISCUSSION_SHARE = 3.0
 # ... when the content found without the comments is this little (weighted characters).
 DISCUSSION_MAX_CONTENT = 500.0
+# Teaser cards: at least this many siblings from one template (tag and class), each a linked headline plus a
+# snippet of at most CARD_PROSE characters, announce other pages. Next to a body of prose they are not content.
+CARD_MIN = 3
+CARD_PROSE = 600
+CARD_HEADLINE = 20  # a headline names an article; a section's self-link ("Events", "Constructor") is shorter
+CARD_BODY = 1000  # prose characters the body beside the cards must have
 _END_PUNCT = tuple(".!?:;\u3002\uff01\uff1f\u2026\"'\u201d\u00bb)")
 
 
@@ -63,7 +72,7 @@ def main_container(dom: Dom) -> Frame | None:
     return _main_container(dom)[0]
 
 
-def _main_container(dom: Dom) -> tuple[Frame | None, bool]:
+def _main_container(dom: Dom) -> tuple[Frame | None, bool, frozenset[int]]:
     """The element whose subtree carries the most weight, None for a page without blocks.
 
     An element with a boilerplate cue counts as debris as a whole (minus its characters), unless it holds most of
@@ -72,7 +81,7 @@ def _main_container(dom: Dom) -> tuple[Frame | None, bool]:
     comments (a forum thread) is weighed again with them as content.
     """
     if not dom.blocks:
-        return None, False
+        return None, False, frozenset()
     own = [0.0] * len(dom.frames)
     chars = [0] * len(dom.frames)  # characters in each subtree
     prose = [0] * len(dom.frames)  # prose characters in each subtree
@@ -91,24 +100,39 @@ def _main_container(dom: Dom) -> tuple[Frame | None, bool]:
     for f in dom.frames:
         if f.own is not None and _comments(f.own):
             talk_chars = max(talk_chars, chars[f.index])
-    best, total = _heaviest(dom, own, chars, prose, page, 0.0)
+    no_cards: frozenset[int] = frozenset()
+    best, total = _heaviest(dom, own, chars, prose, page, 0.0, no_cards)
     discussion = total < DISCUSSION_MAX_CONTENT and talk_chars > DISCUSSION_SHARE * max(total, 0.0)
+    talk = 1.0 if discussion else 0.0
     if discussion:
-        best, total = _heaviest(dom, own, chars, prose, page, 1.0)
+        best, total = _heaviest(dom, own, chars, prose, page, talk, no_cards)
     if total <= 0:
-        return dom.frames[0], discussion
-    return dom.frames[best], discussion
+        return dom.frames[0], discussion, no_cards
+    found = dom.frames[best]
+    cards = _teaser_cards(dom, found, prose)
+    if cards:
+        # Without the cards the content must stay one body: most of the rest of the prose, no card inside it.
+        again, _ = _heaviest(dom, own, chars, prose, page, talk, cards)
+        body = dom.frames[again]
+        rest = prose[found.index] - sum(prose[i] for i in cards)
+        whole = prose[again] >= CARD_BODY and 2 * prose[again] >= rest
+        if whole and not any(dom.frames[i].inside(body) for i in cards):
+            return body, discussion, cards
+    return found, discussion, frozenset()
 
 
 def _heaviest(
-    dom: Dom, own: list[float], chars: list[int], prose: list[int], page: int, talk: float
+    dom: Dom, own: list[float], chars: list[int], prose: list[int], page: int, talk: float, cards: frozenset[int]
 ) -> tuple[int, float]:
     totals = own[:]
     debris = [False] * len(dom.frames)
     # Frames are in pre-order: going from the end, every frame has its whole subtree summed when it is reached.
     for f in reversed(dom.frames):
         i = f.index
-        if f.own is not None:
+        if i in cards:
+            totals[i] = -float(chars[i])
+            debris[i] = True
+        elif f.own is not None:
             # A comment section may be most of a page; any other part that is, is a wrapper.
             if _comments(f.own):
                 totals[i] *= talk
@@ -127,9 +151,64 @@ def _heaviest(
     return best, totals[best]
 
 
+def _teaser_cards(dom: Dom, container: Frame, prose: list[int]) -> frozenset[int]:
+    """Teaser cards inside `container` when it also holds a body of prose at least as long as theirs, else none.
+
+    A card is one of CARD_MIN or more siblings sharing tag and class, with a linked headline (a link-dense block)
+    and a snippet of prose (at most CARD_PROSE characters): "more stories" under an article. A listing page is
+    all cards and no body: there the cards are the content.
+    """
+    n = len(dom.frames)
+    # A card leads with its headline: its first link-dense block comes before its first prose block.
+    never = len(dom.blocks)
+    first_head = [never] * n
+    first_prose = [never] * n
+    for k, b in enumerate(dom.blocks):
+        if not b.frame.inside(container):
+            continue
+        i = b.frame.index
+        if b.link_density > LINK_DENSE:
+            first_head[i] = min(first_head[i], k)
+        elif is_prose(b):
+            first_prose[i] = min(first_prose[i], k)
+    for f in reversed(dom.frames[container.pre + 1 : container.post + 1]):
+        if f.parent is not None:
+            j = f.parent.index
+            first_head[j] = min(first_head[j], first_head[f.index])
+            first_prose[j] = min(first_prose[j], first_prose[f.index])
+    groups: dict[tuple[int, str, str | None], list[Frame]] = {}
+    for f in dom.frames[container.pre + 1 : container.post + 1]:
+        head = first_head[f.index]
+        if f.parent is not None and head < first_prose[f.index] < never and dom.blocks[head].chars >= CARD_HEADLINE:
+            groups.setdefault((f.parent.index, f.tag, f.klass), []).append(f)
+    cards: set[int] = set()
+    card_prose = 0
+    for members in groups.values():
+        found = [m for m in members if prose[m.index] <= CARD_PROSE]
+        if len(found) < CARD_MIN:
+            continue
+        for m in found:
+            # Only the outermost cards count: a card's own parts may form a group of their own.
+            if not any(a in cards for a in _ancestors(m, container)):
+                cards.add(m.index)
+                card_prose += prose[m.index]
+    if not cards or prose[container.index] - card_prose < CARD_BODY:
+        return frozenset()
+    return frozenset(cards)
+
+
+def _ancestors(frame: Frame, stop: Frame) -> list[int]:
+    out = []
+    f = frame.parent
+    while f is not None and f is not stop:
+        out.append(f.index)
+        f = f.parent
+    return out
+
+
 def classify(dom: Dom) -> list[Verdict | None]:
     """One entry per block: None for content, else why it is not."""
-    container, discussion = _main_container(dom)
+    container, discussion, cards = _main_container(dom)
     out: list[Verdict | None] = [None] * len(dom.blocks)
     if container is None:
         return out
@@ -152,6 +231,10 @@ def classify(dom: Dom) -> list[Verdict | None]:
     majority = {i for i, c in cue_prose.items() if c > CUE_MAJORITY * prose_chars and not _comments(dom.frames[i].own)}
     prose_container = chars > 0 and link_chars / chars < PROSE_CONTAINER_LINKS
     for n, (b, ins) in enumerate(zip(dom.blocks, inside, strict=True)):
+        card = _card_of(b.frame, None, cards) if cards else None
+        if card is not None:
+            out[n] = Verdict("teaser", card)
+            continue
         if not ins:
             # Named by the debris part it sits in, if any (the same cues, after page-builder ones were dropped).
             out[n] = Verdict("outside-main", _cue_below(b.frame, None, False) or b.frame)
@@ -164,6 +247,15 @@ def classify(dom: Dom) -> list[Verdict | None]:
             out[n] = Verdict("link-dense", b.frame)
     _drop_title(dom, out)
     return out
+
+
+def _card_of(frame: Frame, container: Frame | None, cards: frozenset[int]) -> Frame | None:
+    f: Frame | None = frame
+    while f is not None and f is not container:
+        if f.index in cards:
+            return f
+        f = f.parent
+    return None
 
 
 def _cue_below(frame: Frame, container: Frame | None, discussion: bool) -> Frame | None:

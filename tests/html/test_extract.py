@@ -182,6 +182,52 @@ def test_a_listing_page_keeps_its_links() -> None:
         assert r[a.title] is None
 
 
+def card(a: Article) -> str:
+    # A teaser: a linked headline, a byline, then a snippet of the other story.
+    return (
+        f"<li class='teaser'><h3><a href='/{a.slug}'>{a.title}</a></h3><span>{a.author}</span>"
+        f"<p>{a.paragraphs[0]}</p></li>"
+    )
+
+
+def test_teaser_cards_after_an_article_are_not_content() -> None:
+    story = (*ARTICLES[1].paragraphs, *ARTICLES[2].paragraphs)  # a body of more than CARD_BODY characters
+    others = [a for a in ARTICLES if a not in ARTICLES[1:3]]
+    # Enough teasers that their prose outweighs the article's: the cards must go for what they are, not by weight.
+    cards = "".join(card(a) for a in others * 3)
+    paragraphs = "".join(f"<p>{p}</p>" for p in story)
+    html = (
+        "<html><body><main><article><h1>Story</h1>"
+        f"{paragraphs}</article><section><h2>More stories</h2><ul>{cards}</ul></section></main></body></html>"
+    )
+    page = extract_html(html)
+    r = reasons(page)
+    assert page.content == "\n\n".join(("Story", *story))
+    for a in others:
+        assert r[a.paragraphs[0]] == "teaser"
+        assert r[a.title] is not None
+
+
+def test_a_page_of_teaser_cards_keeps_them() -> None:
+    cards = "".join(card(a) for a in ARTICLES)
+    html = f"<html><body><nav><a href='/'>Home</a></nav><main><h1>Latest</h1><ul>{cards}</ul></main></body></html>"
+    r = reasons(extract_html(html))
+    for a in ARTICLES:
+        assert r[a.paragraphs[0]] is None
+
+
+def test_sections_with_short_self_links_are_not_cards() -> None:
+    article = ARTICLES[1]
+    sections = "".join(
+        f"<section class='part'><h2><a href='#{a.slug}'>{a.slug}</a></h2><p>{a.paragraphs[0]}</p></section>"
+        for a in ARTICLES
+    )
+    html = f"<html><body><main>{body(article)}{sections}</main></body></html>"
+    r = reasons(extract_html(html))
+    for a in ARTICLES:
+        assert r[a.paragraphs[0]] is None
+
+
 def test_prose_without_spaces_is_prose() -> None:
     zh = [
         "今天上午，市议会投票通过了在运河上修建一座新的人行桥的资金计划，结束了近十年的争论。",
