@@ -145,6 +145,10 @@ class Pipeline:
         # fixed point so that cleaning the cleaned text finds nothing new (idempotence).
         for _ in range(MAX_CONTEXT_ROUNDS):
             found = context_debris(texts, kinds)
+            # On a page the extraction has judged where the content starts and ends; head and tail positions
+            # say nothing more there (measured: they removed content lists after a "click here" line).
+            if state.page is not None:
+                found = {i: r for i, r in found.items() if r == "context.between_debris"}
             if not found:
                 break
             for i, rule_id in found.items():

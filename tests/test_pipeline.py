@@ -105,3 +105,22 @@ def test_context_can_be_switched_off() -> None:
     text = "\n\n".join([*ARTICLE_A, "Video headline here", "Source link"])
     assert "Video headline here" not in clean(text)[0].text
     assert "Video headline here" in clean(text, Config().with_options(context=False))[0].text
+
+
+def test_html_keeps_the_lines_after_debris_that_the_extraction_kept() -> None:
+    # In text, the lines after the body and a debris line are a tail of widgets; in HTML the extraction has already
+    # judged what ends the main content, so a "click here" line in it does not take the list below it along.
+    items = ["Hundreds of tasks for two", "Dozens of tricky questions", "Challenges for the week after"]
+    html = (
+        "<html><body><nav><a href='/'>Home</a></nav><article>"
+        + "".join(f"<p>{p}</p>" for p in ARTICLE_A)
+        + "<p>Click here to download the game.</p><ul>"
+        + "".join(f"<li>{i}</li>" for i in items)
+        + "</ul></article></body></html>"
+    )
+    (result,) = clean([Document(id="game.html", text=html, kind="html")])
+    assert "Click here" not in result.text
+    for item in items:
+        assert item in result.text
+    as_text = clean("\n\n".join([*ARTICLE_A, "Click here to download the game.", *items]))[0].text
+    assert items[0] not in as_text
