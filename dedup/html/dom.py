@@ -204,7 +204,7 @@ CONTENT_WORDS = frozenset(
         "rich-text",
     ]
 )
-STATE_WORDS = frozenset(["has", "no", "with", "without", "is", "show", "hide", "enable", "disable", "js"])
+STATE_WORDS = frozenset(["has", "no", "with", "w", "without", "is", "show", "hide", "enable", "disable", "js"])
 COMMENT_WORDS = frozenset(("comments", "comment", "respond", "disqus"))
 _TAG_CUES = frozenset((*CUE_TAGS, *PAGE_PART_TAGS, "article", "main"))
 _NO_CUE: tuple[str | None, bool] = (None, False)
@@ -347,11 +347,11 @@ def _attr_cue(
                 content = True
                 continue
             words = _words(token)
-            # "has-sidebar", "no-comments", "is-sticky-header": a state of a wrapper, not a part of the page.
+            # "has-sidebar", "no-comments", "and-w-sidebar": a state of a wrapper, not a part of the page.
             if not words or words[0] in STATE_WORDS:
                 continue
-            for w in words:
-                if w in CUE_WORDS:
+            for k, w in enumerate(words):
+                if w in CUE_WORDS and not (k and words[k - 1] in STATE_WORDS):
                     return f"{name}~{w}", False
             for a, b in itertools.pairwise(words):
                 if f"{a}-{b}" in CUE_WORDS:

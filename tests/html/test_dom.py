@@ -4,7 +4,7 @@ import pytest
 from selectolax.lexbor import LexborHTMLParser
 
 from dedup import extract_html
-from dedup.html.dom import MAX_PATH_SEGMENTS, walk
+from dedup.html.dom import MAX_PATH_SEGMENTS, element_cue, walk
 from tests.html.sites import ARTICLES, gazette_page, ledger_page
 
 # Long enough that a page holding it is not read again with its hidden parts (see page.HIDDEN_FALLBACK_CHARS).
@@ -203,3 +203,18 @@ def test_walk_records_cues_and_content_flags() -> None:
     assert by_text["Share on Facebook Share on Twitter Send by email"].cue == "class~share"
     assert by_text["Market hall reopens after two years of repairs"].in_list
     assert by_text["Market hall reopens after two years of repairs"].link_density == 1.0
+
+
+@pytest.mark.parametrize(
+    ("klass", "cue"),
+    [
+        ("share-bar", "class~share"),
+        ("block sidebar-widget", "class~sidebar"),
+        ("has-sidebar", None),
+        ("page-block-container and-w-sidebar", None),  # a layout "with sidebar", not the sidebar
+        ("layout with-comments", None),
+        ("post-comments", "class~comments"),
+    ],
+)
+def test_state_words_before_a_cue_word_name_a_layout_not_a_part(klass: str, cue: str | None) -> None:
+    assert element_cue("div", {"class": klass}, False)[0] == cue
