@@ -212,6 +212,7 @@ _WORD_SPLIT = regex.compile(r"[^\p{L}\p{N}]+|(?<=\p{Ll})(?=\p{Lu})")
 _SPACE = regex.compile(r"\s+")
 # Ids usable in a CSS path as they are (anything else would need escaping: the path uses :nth-of-type instead).
 _PLAIN_ID = regex.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,39}")
+_STREAMED = regex.compile(r"S:[0-9a-f]+")
 _HIDDEN_STYLE = regex.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", regex.IGNORECASE)
 # A class or id cue on more elements than this is a page builder's vocabulary, not a part of the page.
 MAX_CUE_REPEATS = 12
@@ -361,7 +362,9 @@ def _attr_cue(
 
 def hidden(attrs: dict[str, str | None]) -> bool:
     if "hidden" in attrs:
-        return True
+        # React's streaming renderer sends each finished part hidden, as <div hidden id="S:0">, and a script moves
+        # it into place: in a browser it is shown. Any other hidden element stays hidden.
+        return not _STREAMED.fullmatch(attrs.get("id") or "")
     if (attrs.get("aria-hidden") or "").strip().lower() == "true":
         return True
     style = attrs.get("style")

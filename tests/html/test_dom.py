@@ -218,3 +218,14 @@ def test_walk_records_cues_and_content_flags() -> None:
 )
 def test_state_words_before_a_cue_word_name_a_layout_not_a_part(klass: str, cue: str | None) -> None:
     assert element_cue("div", {"class": klass}, False)[0] == cue
+
+
+def test_react_streamed_parts_are_visible_other_hidden_parts_are_not() -> None:
+    html = (
+        f"<html><body><footer><p>{LONG}</p></footer><template id='B:0'></template>"
+        f"<div hidden id='S:0'><article><p>Streamed article text.</p></article></div>"
+        f"<div hidden id='menu'><p>A closed menu.</p></div></body></html>"
+    )
+    texts = [b.text for b in walk(html).blocks]
+    assert "Streamed article text." in texts
+    assert "A closed menu." not in texts
