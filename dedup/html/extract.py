@@ -3,6 +3,8 @@
 1. Each block gets a weight: its non-link characters when it reads as prose, a penalty when it is link text or sits
    under a structural boilerplate tag (`nav`, `aside`, a page `header`/`footer`, a navigation role), nothing when it
    is short. Content cues (`article`, `main`, `itemprop=articleBody`, "entry-content" ...) raise the weight.
+   Items of a listing (four or more siblings from one template, each a link with text of its own beside it: a
+   product tile, a search hit) weigh their non-link characters even when short, outside navigation.
 2. The main container is the element whose subtree has the largest total weight (a maximum-weight subtree: it takes
    in content and stops where debris begins).
    Teaser cards (sibling items from one template, each a linked headline and a snippet: "more stories") are taken
@@ -38,6 +40,9 @@ DISCUSSION_MAX_CONTENT = 500.0
 # Teaser cards: at least this many siblings from one template (tag and class), each a linked headline plus a
 # snippet of at most CARD_PROSE characters, announce other pages. Next to a body of prose they are not content.
 CARD_MIN = 3
+ITEM_MIN = 4
+ITEM_TEXT = 10
+ITEM_TEXT_SHARE = 0.3
 CARD_PROSE = 600
 CARD_HEADLINE = 20  # a headline names an article; a section's self-link ("Events", "Constructor") is shorter
 CARD_BODY = 1000  # prose characters the body beside the cards must have
@@ -86,9 +91,14 @@ def _main_container(dom: Dom) -> tuple[Frame | None, bool, frozenset[int]]:
     chars = [0] * len(dom.frames)  # characters in each subtree
     prose = [0] * len(dom.frames)  # prose characters in each subtree
     talk_chars = 0
+    items = _items(dom)
     for b in dom.blocks:
         i = b.frame.index
-        own[i] += weight(b)
+        if items[i]:
+            # An item of a listing: its facts (price, size, date) are content even when short, its link is its name.
+            own[i] += 0.0 if b.link_density > LINK_DENSE else float(b.chars - b.link_chars)
+        else:
+            own[i] += weight(b)
         chars[i] += b.chars
         if is_prose(b):
             prose[i] += b.chars
@@ -149,6 +159,40 @@ def _heaviest(
     # Among equal totals the deepest element wins: wrappers add nothing but the debris around the content.
     best = max((i for i in range(len(totals)) if not debris[i]), key=lambda i: (totals[i], i), default=0)
     return best, totals[best]
+
+
+def _items(dom: Dom) -> list[bool]:
+    """Per frame: whether it sits in an item of a listing, one of ITEM_MIN or more siblings from one template (tag
+    and class) that each hold a link and ITEM_TEXT or more characters outside it (a product tile, a search hit)."""
+    n = len(dom.frames)
+    link = [0] * n
+    text = [0] * n
+    for b in dom.blocks:
+        i = b.frame.index
+        link[i] += b.link_chars
+        text[i] += b.chars - b.link_chars
+    for f in reversed(dom.frames):
+        if f.parent is not None:
+            link[f.parent.index] += link[f.index]
+            text[f.parent.index] += text[f.index]
+    groups: dict[tuple[int, str, str | None], list[int]] = {}
+    for f in dom.frames:
+        i = f.index
+        if f.parent is not None and link[i] and text[i] >= max(ITEM_TEXT, ITEM_TEXT_SHARE * link[i]):
+            groups.setdefault((f.parent.index, f.tag, f.klass), []).append(i)
+    out = [False] * n
+    for members in groups.values():
+        if len(members) >= ITEM_MIN:
+            for i in members:
+                out[i] = True
+    # Menus are lists of items too: nothing under a navigation tag or role is a listing's item.
+    menu = [False] * n
+    for f in dom.frames:
+        menu[f.index] = f.own is not None and "~" not in f.own
+        if f.parent is not None:
+            menu[f.index] = menu[f.index] or menu[f.parent.index]
+            out[f.index] = out[f.index] or out[f.parent.index]
+    return [o and not m for o, m in zip(out, menu, strict=True)]
 
 
 def _teaser_cards(dom: Dom, container: Frame, prose: list[int]) -> frozenset[int]:

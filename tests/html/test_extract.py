@@ -228,6 +228,42 @@ def test_sections_with_short_self_links_are_not_cards() -> None:
         assert r[a.paragraphs[0]] is None
 
 
+PRODUCTS = [
+    ("Trail bottle 750 ml", "$24.95", "Screw cap, insulated"),
+    ("Summit flask 1 l", "$39.00", "Flip top, steel"),
+    ("Canyon tumbler", "$18.50", "Lid with straw"),
+    ("Ridge bottle 500 ml", "$14.00", "Wide mouth, plastic"),
+    ("Glacier jug 2 l", "$52.95", "Handle, insulated"),
+]
+
+
+def tile(name: str, price: str, facts: str) -> str:
+    return f"<li class='tile'><a href='/p/{name}'>{name}</a><div>{price}</div><div>{facts}</div></li>"
+
+
+def test_a_product_grid_is_content_of_a_collection_page() -> None:
+    # Short facts and linked names, next to one promo paragraph: the grid is what the page is for.
+    promo = "Members earn ten percent back on every bottle and flask bought this month, in store and online."
+    menu = "".join(f"<li><a href='/c/{n}'>{n} and more camping gear</a></li>" for n in "abcdefgh")
+    html = (
+        f"<html><body><nav><ul>{menu}</ul></nav><main><h1>Water bottles</h1><p>{promo}</p>"
+        f"<ul class='grid'>{''.join(tile(*p) for p in PRODUCTS)}</ul></main>"
+        "<footer><a href='/help'>Help</a></footer></body></html>"
+    )
+    r = reasons(extract_html(html))
+    for name, price, facts in PRODUCTS:
+        assert r[name] is None and r[price] is None and r[facts] is None
+    assert r["a and more camping gear"] is not None
+
+
+def test_items_under_navigation_are_not_a_listing() -> None:
+    article = ARTICLES[0]
+    menu = "".join(tile(*p) for p in PRODUCTS)
+    html = f"<html><body><nav><ul>{menu}</ul></nav><article>{body(article)}</article></body></html>"
+    page = extract_html(html)
+    assert page.content == "\n\n".join(article.paragraphs)
+
+
 def test_prose_without_spaces_is_prose() -> None:
     zh = [
         "今天上午，市议会投票通过了在运河上修建一座新的人行桥的资金计划，结束了近十年的争论。",
