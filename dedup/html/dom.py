@@ -228,21 +228,24 @@ class Frame:
         "counts",
         "cue",
         "cue_frame",
+        "ident",
         "index",
         "klass",
         "link",
+        "nth",
         "own",
         "parent",
         "post",
         "pre",
-        "seg",
         "tag",
     )
 
-    def __init__(self, tag: str, parent: Frame | None, seg: str, index: int) -> None:
+    def __init__(self, tag: str, parent: Frame | None, index: int, nth: int = 1, ident: str | None = None) -> None:
         self.tag = tag
         self.parent = parent
-        self.seg = seg
+        # Enough to name the element in a CSS path; the path is built only for the few elements a report names.
+        self.nth = nth
+        self.ident = ident
         self.counts: dict[str, int] = {}
         self.own: str | None = None  # this element's own boilerplate cue
         self.klass: str | None = None  # its class attribute: siblings built from one template share it
@@ -258,12 +261,20 @@ class Frame:
         segs: list[str] = []
         f: Frame | None = self
         while f is not None:
-            segs.append(f.seg)
+            segs.append(f.seg())
             f = f.parent
         segs.reverse()
         if len(segs) > MAX_PATH_SEGMENTS:
             return "... > " + " > ".join(segs[-MAX_PATH_SEGMENTS:])
         return " > ".join(segs)
+
+    def seg(self) -> str:
+        if self.parent is None:
+            return self.tag
+        ident = self.ident
+        if ident and _PLAIN_ID.fullmatch(ident):
+            return f"{self.tag}#{ident}"
+        return f"{self.tag}:nth-of-type({self.nth})"
 
     def inside(self, other: Frame) -> bool:
         return other.pre <= self.pre <= other.post
@@ -344,20 +355,30 @@ def _attr_cue(
         if not value:
             continue
         for token in value.split():
-            if token.lower() in CONTENT_WORDS:
+            cue, is_content = _token_cue(token)
+            if is_content:
                 content = True
-                continue
-            words = _words(token)
-            # "has-sidebar", "no-comments", "and-w-sidebar": a state of a wrapper, not a part of the page.
-            if not words or words[0] in STATE_WORDS:
-                continue
-            for k, w in enumerate(words):
-                if w in CUE_WORDS and not (k and words[k - 1] in STATE_WORDS):
-                    return f"{name}~{w}", False
-            for a, b in itertools.pairwise(words):
-                if f"{a}-{b}" in CUE_WORDS:
-                    return f"{name}~{a}-{b}", False
+            elif cue is not None:
+                return f"{name}~{cue}", False
     return None, content
+
+
+@lru_cache(maxsize=16384)
+def _token_cue(token: str) -> tuple[str | None, bool]:
+    """(cue word, content word) of one class or id token; ids are mostly unique, their words are not."""
+    if token.lower() in CONTENT_WORDS:
+        return None, True
+    words = _words(token)
+    # "has-sidebar", "no-comments", "and-w-sidebar": a state of a wrapper, not a part of the page.
+    if not words or words[0] in STATE_WORDS:
+        return None, False
+    for k, w in enumerate(words):
+        if w in CUE_WORDS and not (k and words[k - 1] in STATE_WORDS):
+            return w, False
+    for a, b in itertools.pairwise(words):
+        if f"{a}-{b}" in CUE_WORDS:
+            return f"{a}-{b}", False
+    return None, False
 
 
 def hidden(attrs: dict[str, str | None]) -> bool:
@@ -427,7 +448,7 @@ def walk(html: str, *, show_hidden: bool = False) -> Dom:
     root_node = tree.body or tree.root
     if root_node is None:
         return Dom(blocks, frames, title, canonical, lang)
-    root = Frame("body", None, "body", 0)
+    root = Frame("body", None, 0)
     frames.append(root)
     # `parts` collects the text of the block being read, `link_parts` the share of it inside links.
     parts: list[str] = []
@@ -508,9 +529,7 @@ def walk(html: str, *, show_hidden: bool = False) -> Dom:
         if tag == "br":
             flush()
             continue
-        ident = attrs.get("id")
-        seg = f"{tag}#{ident}" if ident and _PLAIN_ID.fullmatch(ident) else f"{tag}:nth-of-type({n})"
-        child = Frame(tag, frame, seg, counter)
+        child = Frame(tag, frame, counter, n, attrs.get("id"))
         child.klass = attrs.get("class")
         counter += 1
         frames.append(child)
