@@ -70,7 +70,6 @@ def find_repeats(
             continue
         first_by_key[key] = i
         firsts.append(i)
-    _drop_lone_short_repeats(texts, keys, found)
     candidates: list[int] = []
     if len(firsts) >= 2:
         scan = signer.scan([texts[i] or "" for i in firsts])
@@ -80,6 +79,7 @@ def find_repeats(
         sets = scan.shingles.take(enough)
         _near(candidates, sets, signer, repeats, minhash, found)
         _contained(candidates, sets, repeats, found)
+    _drop_lone_short_repeats(texts, keys, found)
     # Point every repeat at the kept paragraph its chain starts from.
     for i in sorted(found):
         r = found[i]
@@ -94,7 +94,13 @@ def _drop_lone_short_repeats(texts: Sequence[str | None], keys: Sequence[str], f
     A menu printed twice repeats as a block; a label such as "Book now" or "$200 off" under every
     item of a listing repeats alone, between different lines, and is part of each item.
     """
-    alive = [i for i, t in enumerate(texts) if t is not None]
+    # Neighbours are read as in the cleaned text: without the longer repeats, which go whatever happens here. Read
+    # with them, two copies of a run split by a removed paragraph would only become a run on a second cleaning.
+    alive = [
+        i
+        for i, t in enumerate(texts)
+        if t is not None and not (i in found and len(keys[i].split()) >= SHORT_REPEAT_TOKENS)
+    ]
     prev = dict(zip(alive[1:], alive[:-1], strict=True))
     nxt = dict(itertools.pairwise(alive))
 

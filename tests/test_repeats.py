@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dedup import clean
 from dedup.config import MinHashConfig, RepeatsConfig
 from dedup.minhash import Signer
 from dedup.repeats import find_repeats
@@ -60,3 +61,12 @@ def test_short_lines_repeat_only_as_part_of_a_repeated_run() -> None:
 def test_chain_points_at_the_kept_first_copy() -> None:
     texts = [CAPTION, CAPTION + " National Herald archives", CAPTION + " National Herald archives"]
     assert [(a, b) for a, b, _ in run(texts)] == [(1, 0), (2, 0)]
+
+
+def test_a_short_run_split_by_a_removed_repeat_is_a_run_at_once() -> None:
+    # Found by the idempotence property: the copy of "the / the the" is split by a repeated sentence; once that is
+    # removed it is a repeated run, so it must go on the first cleaning, not the second.
+    text = "the\nthe the\nThe the the the the the.\nThe the the the the the.\nthe\nThe the the the the the.\nthe the"
+    once = clean(text)[0].text
+    assert once == "the\nthe the\nThe the the the the the."
+    assert clean(once)[0].text == once
