@@ -94,15 +94,14 @@ def _drop_lone_short_repeats(texts: Sequence[str | None], keys: Sequence[str], f
     A menu printed twice repeats as a block; a label such as "Book now" or "$200 off" under every
     item of a listing repeats alone, between different lines, and is part of each item.
     """
-    # Neighbours are read as in the cleaned text: without the longer repeats, which go whatever happens here. Read
-    # with them, two copies of a run split by a removed paragraph would only become a run on a second cleaning.
-    alive = [
-        i
-        for i, t in enumerate(texts)
-        if t is not None and not (i in found and len(keys[i].split()) >= SHORT_REPEAT_TOKENS)
-    ]
-    prev = dict(zip(alive[1:], alive[:-1], strict=True))
-    nxt = dict(itertools.pairwise(alive))
+    # Neighbours are read in the text as it is and as it will read once the longer repeats are gone: a run split
+    # by a removed paragraph would otherwise only become a run on a second cleaning.
+    alive = [i for i, t in enumerate(texts) if t is not None]
+    cleaned = [i for i in alive if not (i in found and len(keys[i].split()) >= SHORT_REPEAT_TOKENS)]
+    steps = []
+    for seq in (alive, cleaned):
+        steps.append(dict(zip(seq[1:], seq[:-1], strict=True)))
+        steps.append(dict(itertools.pairwise(seq)))
 
     def follows(later: int, earlier: int, step: dict[int, int]) -> bool:
         a, b = step.get(later), step.get(earlier)
@@ -111,9 +110,7 @@ def _drop_lone_short_repeats(texts: Sequence[str | None], keys: Sequence[str], f
     lone = [
         j
         for j, r in found.items()
-        if len(keys[j].split()) < SHORT_REPEAT_TOKENS
-        and not follows(j, r.earlier, prev)
-        and not follows(j, r.earlier, nxt)
+        if len(keys[j].split()) < SHORT_REPEAT_TOKENS and not any(follows(j, r.earlier, step) for step in steps)
     ]
     for j in lone:
         del found[j]
