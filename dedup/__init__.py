@@ -4,7 +4,16 @@ The public API is what this module exports; everything else may move.
 """
 
 from dedup.api import RunReport, clean, run
-from dedup.config import Config, HtmlConfig, MinHashConfig, OutputConfig, RepeatsConfig, RulesConfig, SegmentConfig
+from dedup.config import (
+    Config,
+    HtmlConfig,
+    MinHashConfig,
+    OutputConfig,
+    RecordsConfig,
+    RepeatsConfig,
+    RulesConfig,
+    SegmentConfig,
+)
 from dedup.document import Document, Paragraph, Removal, Result, Shared
 from dedup.errors import ConfigError, DedupError, InputError, OutputError, UsageError
 from dedup.html.decode import Decoded, decode_html
@@ -31,6 +40,7 @@ __all__ = [
     "Page",
     "Pair",
     "Paragraph",
+    "RecordsConfig",
     "Removal",
     "RepeatsConfig",
     "Result",

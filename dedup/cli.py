@@ -12,8 +12,9 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
-from dedup.api import run
+from dedup.api import RunReport, run
 from dedup.config import KEEP_CHOICES, Config
 from dedup.errors import ConfigError, DedupError, UsageError
 from dedup.lsh import candidate_threshold, lsh_params
@@ -27,7 +28,10 @@ app = typer.Typer(
 
 Inputs = Annotated[
     list[str],
-    typer.Argument(help="Files, directories (searched for *.txt, *.html, *.htm, *.html.gz) or - for standard input."),
+    typer.Argument(
+        help="Files, directories (searched for *.txt, *.html, *.htm, *.html.gz and record files: *.jsonl, "
+        "*.jsonl.gz, *.jsonl.zst, *.parquet, *.warc, *.warc.gz) or - for standard input."
+    ),
 ]
 ConfigFile = Annotated[Path | None, typer.Option("--config", help="A TOML config file (see docs/config.md).")]
 Threshold = Annotated[float | None, typer.Option(help="Jaccard similarity above which a paragraph repeats another.")]
@@ -52,6 +56,30 @@ MainContent = Annotated[
 ]
 OutputFormat = Annotated[
     str | None, typer.Option(help="HTML inputs are written as txt (default), md or html; text stays text.")
+]
+TextField = Annotated[str | None, typer.Option(help="Record files: the field (column) holding the text.")]
+IdField = Annotated[str | None, typer.Option(help="Record files: the field holding a record's id.")]
+UrlField = Annotated[str | None, typer.Option(help="Record files: the field holding a record's URL.")]
+OutputField = Annotated[
+    str | None,
+    typer.Option(help="Record files: add the cleaned text under this field (default: it replaces the text)."),
+]
+OnErrorOpt = Annotated[
+    str | None,
+    typer.Option(help="A bad record: stop (fail, write nothing) or skip (leave it out, list it in summary.json)."),
+]
+WriteDropped = Annotated[
+    bool | None,
+    typer.Option(
+        "--write-dropped/--no-write-dropped",
+        help="Record files: write near-duplicates left out to <name>.dropped.<suffix> beside the output.",
+    ),
+]
+RemovalFields = Annotated[
+    bool | None,
+    typer.Option(
+        "--removal-fields/--no-removal-fields", help="Record files: add a 'dedup' field saying what was removed."
+    ),
 ]
 Force = Annotated[bool, typer.Option("--force", help="Write into a non-empty output directory.")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
@@ -85,7 +113,8 @@ def config_options(params: dict[str, Any]) -> dict[str, Any]:
 
 
 def _fail(exc: Exception) -> typer.Exit:
-    Console(stderr=True, soft_wrap=True).print(f"[bold red]error:[/] {exc}", highlight=False)
+    # Messages hold brackets ("pip install 'dedup[parquet]'") that rich would otherwise take for markup.
+    Console(stderr=True, soft_wrap=True).print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
     usage = isinstance(exc, UsageError | ConfigError)
     return typer.Exit(2 if usage else 1)
 
@@ -110,19 +139,28 @@ def clean_command(
     context: Context = None,
     main_content: MainContent = None,
     output_format: OutputFormat = None,
+    text_field: TextField = None,
+    id_field: IdField = None,
+    url_field: UrlField = None,
+    output_field: OutputField = None,
+    on_error: OnErrorOpt = None,
+    write_dropped: WriteDropped = None,
+    removal_fields: RemovalFields = None,
     force: Force = False,
     quiet: Quiet = False,
 ) -> None:
     """Clean INPUT... into OUTDIR: cleaned files at the same relative paths, report.jsonl and summary.json.
 
-    Example: dedup clean corpus/ -o out/
+    Record files (JSONL, Parquet, WARC) are written back as records, one output file per input.
+
+    Examples: dedup clean corpus/ -o out/ ; dedup clean crawl.jsonl.gz --removal-fields -o out/
     """
     try:
         config = build_config(**config_options(locals()))
         report = run(inputs, output, config)
     except DedupError as exc:
         raise _fail(exc) from exc
-    _print_summary(report.summary, report.warnings, quiet)
+    _print_summary(report, quiet)
 
 
 @app.command("scan")
@@ -147,6 +185,13 @@ def scan_command(
     context: Context = None,
     main_content: MainContent = None,
     output_format: OutputFormat = None,
+    text_field: TextField = None,
+    id_field: IdField = None,
+    url_field: UrlField = None,
+    output_field: OutputField = None,
+    on_error: OnErrorOpt = None,
+    write_dropped: WriteDropped = None,
+    removal_fields: RemovalFields = None,
     force: Force = False,
     quiet: Quiet = False,
 ) -> None:
@@ -164,7 +209,7 @@ def scan_command(
     if output is None:
         for r in report.results:
             sys.stdout.write(json.dumps(r.to_dict(), ensure_ascii=False, sort_keys=True) + "\n")
-    _print_summary(report.summary, report.warnings, quiet)
+    _print_summary(report, quiet)
 
 
 @app.command("params")
@@ -206,13 +251,15 @@ def params_command(
         typer.echo(f"  {name} (LSH at {p.threshold}): {p.bands} bands x {p.rows} rows; {curve}")
 
 
-def _print_summary(summary: dict[str, Any], warnings: Any, quiet: bool) -> None:
+def _print_summary(report: RunReport, quiet: bool) -> None:
     if quiet:
         return
     console = Console(stderr=True, soft_wrap=True)
-    for w in warnings:
-        console.print(f"[yellow]warning:[/] {w}", highlight=False)
-    console.print(summary_table(summary))
+    for w in report.warnings:
+        console.print(f"[yellow]warning:[/] {escape(str(w))}", highlight=False)
+    for skip in report.skipped:
+        console.print(f"[yellow]warning:[/] skipped a bad record: {escape(str(skip))}", highlight=False)
+    console.print(summary_table(report.summary))
 
 
 def main() -> None:

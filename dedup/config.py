@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from dedup.errors import ConfigError
+from dedup.formats.records import FieldNames, OnError
 
 Keep = Literal["first", "longest", "all"]
 KEEP_CHOICES: tuple[str, ...] = ("first", "longest", "all")
@@ -126,6 +127,63 @@ class OutputConfig:
         _choice("output.output_format", self.output_format, OUTPUT_FORMATS)
 
 
+ON_ERROR_CHOICES: tuple[str, ...] = ("stop", "skip")
+# The field a record gets with `removal_fields`, and the one a dropped record carries its reason in.
+REMOVAL_FIELD = "dedup"
+
+
+@dataclass(frozen=True)
+class RecordsConfig:
+    """Record files (JSONL, Parquet, WARC): which fields hold text, id and URL, and what the output records carry.
+
+    `output_field` None writes the cleaned text over the text field; a name keeps the original and adds the cleaned
+    text under it. `on_error="stop"` fails the run at the first bad record (file and line in the message), before
+    anything is written; `"skip"` leaves bad records out and lists them in summary.json. `write_dropped` writes
+    the near-duplicates left out of an output beside it (`<name>.dropped.<suffix>`); `removal_fields` adds a
+    `dedup` field to every output record saying what was removed. WARC outputs have fixed field names (id, url,
+    date, text): the field options apply to JSONL and Parquet.
+    """
+
+    text_field: str = "text"
+    id_field: str = "id"
+    url_field: str = "url"
+    output_field: str | None = None
+    on_error: OnError = "stop"
+    write_dropped: bool = False
+    removal_fields: bool = False
+
+    def __post_init__(self) -> None:
+        # FieldNames holds the checks the readers rely on; its messages name the options the way users write them.
+        names = self.field_names
+        if self.output_field is not None:
+            if not isinstance(self.output_field, str) or not self.output_field:
+                raise ConfigError(
+                    f"records.output_field must be a field name, got {self.output_field!r}; leave it out to write "
+                    "the cleaned text over the text field"
+                )
+            if self.output_field in (names.id_field, names.url_field):
+                raise ConfigError(
+                    f"records.output_field {self.output_field!r} would overwrite the id or URL field; choose "
+                    "another name (e.g. 'clean_text')"
+                )
+        _choice("records.on_error", self.on_error, ON_ERROR_CHOICES)
+        for name in ("write_dropped", "removal_fields"):
+            if not isinstance(getattr(self, name), bool):
+                raise ConfigError(f"records.{name} must be true or false, got {getattr(self, name)!r}")
+        if REMOVAL_FIELD in (names.text_field, self.output_field):
+            raise ConfigError(
+                f"the field {REMOVAL_FIELD!r} holds what dedup removed (removal_fields, dropped records); "
+                "choose another text_field or output_field"
+            )
+
+    @property
+    def field_names(self) -> FieldNames:
+        try:
+            return FieldNames(self.text_field, self.id_field, self.url_field)
+        except ConfigError as exc:
+            raise ConfigError(f"records.{exc}") from exc
+
+
 @dataclass(frozen=True)
 class Config:
     rules: RulesConfig = field(default_factory=RulesConfig)
@@ -134,6 +192,7 @@ class Config:
     repeats: RepeatsConfig = field(default_factory=RepeatsConfig)
     html: HtmlConfig = field(default_factory=HtmlConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
+    records: RecordsConfig = field(default_factory=RecordsConfig)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -194,6 +253,7 @@ _PART_CLASSES: dict[str, type] = {
     "html": HtmlConfig,
     "repeats": RepeatsConfig,
     "output": OutputConfig,
+    "records": RecordsConfig,
 }
 
 

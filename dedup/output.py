@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from dedup.errors import OutputError, UsageError
+from dedup.formats.atomic import AtomicFile
 from dedup.readers import InputFile
 
 
@@ -26,29 +25,36 @@ def check_outdir(outdir: Path, files: Sequence[InputFile], force: bool) -> None:
             raise UsageError(f"output directory {outdir} is not empty; use --force to write into it anyway")
 
 
+# The run's own files at the top of the output directory; no input may write over them.
+REPORT_FILES = ("report.jsonl", "summary.json")
+
+
 def check_unique_outputs(relpaths: Iterable[str]) -> None:
     seen: set[str] = set()
     for rel in relpaths:
+        if rel in REPORT_FILES:
+            raise UsageError(
+                f"an input would write {rel!r}, the name of the run's own report; rename it or put it in a folder"
+            )
         if rel in seen:
             raise UsageError(f"two inputs would write the same output path {rel!r}; clean them in separate runs")
         seen.add(rel)
 
 
 def write_atomic(path: Path, data: str | bytes) -> None:
-    """Write via a temporary file in the same directory and rename, so a reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write via a temporary file in the same directory and rename, so a reader never sees half a file. The file
+    gets the usual umask mode, like the record writers' (a `mkstemp` file would stay 0600)."""
     raw = data.encode("utf-8") if isinstance(data, str) else data
+    target = AtomicFile(path)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(raw)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        target.fh.write(raw)
     except OSError as exc:
+        target.abort()
         raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    except BaseException:
+        target.abort()
+        raise
+    target.commit()
 
 
 def write_jsonl(path: Path, records: Iterable[dict[str, Any]]) -> None:

@@ -1,4 +1,6 @@
-"""Turn paths into `Document`s: files, directories (recursively, text and HTML files), or `-` for stdin.
+"""Turn paths into `Document`s: files, directories (recursively, text, HTML and record files), or `-` for stdin.
+
+Record files (JSONL, Parquet, WARC: many documents each) are found here and read by `dedup.recordfiles`.
 
 A document's id is its path relative to the input root (a file given directly is its own root's
 child: its id is its name). Its source, for boilerplate detection, is the folder it sits in, named
@@ -19,6 +21,7 @@ from pathlib import Path, PurePosixPath
 
 from dedup.document import Document, Kind
 from dedup.errors import InputError, UsageError
+from dedup.formats import format_of
 from dedup.html.decode import decode_html
 
 TEXT_SUFFIXES = (".txt",)
@@ -70,7 +73,7 @@ def discover(paths: Sequence[str]) -> list[InputFile]:
         if path.is_dir():
             root_name = path.resolve().name or "."
             found = sorted(
-                (p for p in path.rglob("*") if p.is_file() and p.name.lower().endswith(TEXT_SUFFIXES + HTML_SUFFIXES)),
+                (p for p in path.rglob("*") if p.is_file() and _wanted(p.name)),
                 key=lambda p: p.relative_to(path).as_posix(),
             )
             for p in found:
@@ -80,6 +83,10 @@ def discover(paths: Sequence[str]) -> list[InputFile]:
         else:
             files.append(InputFile(path, path.name, path.resolve().parent.name or ".", path.parent))
     return files
+
+
+def _wanted(name: str) -> bool:
+    return name.lower().endswith(TEXT_SUFFIXES + HTML_SUFFIXES) or format_of(name) is not None
 
 
 def decode(data: bytes, where: str) -> tuple[str, list[InputWarning]]:

@@ -3,19 +3,20 @@
 Schema (version 1), documented in docs/report.md:
 - report.jsonl: one JSON object per document, in input order: `Result.to_dict()`.
 - summary.json: {"schema": 1, "dedup_version", "python", "config", "lsh", "documents", "paragraphs",
-  "removed_by_reason", "removed_by_rule", "clusters", "warnings"}.
+  "removed_by_reason", "removed_by_rule", "clusters", "warnings", "skipped_records", "ignored_records"}.
 """
 
 from __future__ import annotations
 
 import platform
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from dedup.config import Config
 from dedup.document import Result
+from dedup.formats import SkippedRecord
 from dedup.lsh import candidate_threshold, choose_params
 from dedup.readers import InputWarning
 
@@ -48,7 +49,24 @@ def lsh_description(config: Config) -> dict[str, Any]:
     return out
 
 
-def summarize(results: Sequence[Result], config: Config, warnings: Sequence[InputWarning]) -> dict[str, Any]:
+def skipped_dict(skip: SkippedRecord) -> dict[str, Any]:
+    """A skipped record as summary.json lists it: `line` counts the file's `unit`s (line, row or WARC record) and
+    is null when the damage is not one record's (a cut file); `offset` is a WARC record's byte offset."""
+    out: dict[str, Any] = {"file": skip.file, "line": skip.line, "unit": skip.unit, "message": skip.message}
+    if skip.offset is not None:
+        out["offset"] = skip.offset
+    return out
+
+
+def summarize(
+    results: Sequence[Result],
+    config: Config,
+    warnings: Sequence[InputWarning],
+    skipped: Sequence[SkippedRecord] = (),
+    ignored: Mapping[str, int] | None = None,
+) -> dict[str, Any]:
+    """The summary.json object. `skipped` are the bad records left out (on_error "skip"); `ignored` counts WARC
+    records that hold no document, by content type or status."""
     by_reason: Counter[str] = Counter()
     by_rule: Counter[str] = Counter()
     for r in results:
@@ -84,6 +102,8 @@ def summarize(results: Sequence[Result], config: Config, warnings: Sequence[Inpu
         "removed_by_rule": dict(sorted(by_rule.items())),
         "clusters": [{"kept": k, "members": v} for k, v in sorted(clusters.items())],
         "warnings": [w.to_dict() for w in warnings],
+        "skipped_records": {"count": len(skipped), "records": [skipped_dict(k) for k in skipped]},
+        "ignored_records": dict(sorted((ignored or {}).items())),
     }
 
 
@@ -106,4 +126,6 @@ def summary_table(summary: dict[str, Any]) -> Any:
             table.add_row(f"    {reason}", str(n))
     table.add_row("near-duplicate clusters", str(len(summary["clusters"])))
     table.add_row("warnings", str(len(summary["warnings"])))
+    if summary["skipped_records"]["count"]:
+        table.add_row("bad records skipped", str(summary["skipped_records"]["count"]))
     return table

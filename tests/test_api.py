@@ -19,6 +19,7 @@ PUBLIC = [
     "Page",
     "Pair",
     "Paragraph",
+    "RecordsConfig",
     "Removal",
     "RepeatsConfig",
     "Result",
