@@ -6,7 +6,8 @@ import contextlib
 import os
 import secrets
 from pathlib import Path
-from typing import BinaryIO
+from types import TracebackType
+from typing import BinaryIO, Self
 
 from dedup.errors import OutputError
 
@@ -49,3 +50,54 @@ class AtomicFile:
         with contextlib.suppress(OSError):
             self.fh.close()
         self.tmp.unlink(missing_ok=True)
+
+
+class AtomicWriter:
+    """What every record writer does around its own encoding: flush, close its sink, and commit, or on any failure
+    abort so the target is left as it was; as a context manager, an exception aborts.
+
+    Subclasses set `_file` (an AtomicFile) and `path`, and implement `_flush()` and `_close_sink()`.
+    """
+
+    _file: AtomicFile
+    path: Path
+
+    def _flush(self) -> None:
+        raise NotImplementedError
+
+    def _close_sink(self) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Finish the file and move it into place."""
+        if self._file.done:
+            return
+        try:
+            self._flush()
+            self._close_sink()
+        except BaseException as exc:
+            self.abort()
+            if isinstance(exc, OSError):
+                raise OutputError(f"cannot write {self.path}: {exc.strerror or exc}") from exc
+            raise
+        self._file.commit()
+
+    def abort(self) -> None:
+        """Drop everything written; the target path is left as it was."""
+        if self._file.done:
+            return
+        # Closing the encoder lets it release the file cleanly; what it might still say is moot.
+        with contextlib.suppress(Exception):
+            self._close_sink()
+        self._file.abort()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()

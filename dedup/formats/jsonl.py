@@ -11,15 +11,13 @@ produces the same bytes for the same records on every run.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 from collections.abc import Iterator, Mapping
-from types import TracebackType
 from typing import Any
 
 from dedup.errors import ConfigError, InputError, OutputError
-from dedup.formats.atomic import AtomicFile
+from dedup.formats.atomic import AtomicFile, AtomicWriter
 from dedup.formats.compression import codec_of, compressing_writer, open_decompressed, zstandard_module
 from dedup.formats.records import (
     FieldNames,
@@ -120,7 +118,7 @@ def dumps(obj: Mapping[str, Any]) -> bytes:
     return (to_json(obj) + "\n").encode("utf-8")
 
 
-class JsonlWriter:
+class JsonlWriter(AtomicWriter):
     """Writes JSON Lines to `path`, all or nothing: the file appears at `close()`; an error or `abort()` leaves none.
 
     Use it as a context manager: leaving the block normally closes (commits) it, leaving on an exception aborts it.
@@ -171,28 +169,8 @@ class JsonlWriter:
         if self._pending_size >= _WRITE_BUFFER:
             self._flush()
 
-    def close(self) -> None:
-        """Finish the file and move it into place."""
-        if self._file.done:
-            return
-        try:
-            self._flush()
-            self._sink.close()
-        except BaseException as exc:
-            self.abort()
-            if isinstance(exc, OSError):
-                raise OutputError(f"cannot write {self.path}: {exc.strerror or exc}") from exc
-            raise
-        self._file.commit()
-
-    def abort(self) -> None:
-        """Drop everything written; the target path is left as it was."""
-        if self._file.done:
-            return
-        # Closing the compressor lets it release the file cleanly; what it might still say is moot.
-        with contextlib.suppress(Exception):
-            self._sink.close()
-        self._file.abort()
+    def _close_sink(self) -> None:
+        self._sink.close()
 
     def _flush(self) -> None:
         if not self._pending:
@@ -205,14 +183,3 @@ class JsonlWriter:
         except OSError as exc:
             self.abort()
             raise OutputError(f"cannot write {self.path}: {exc.strerror or exc}") from exc
-
-    def __enter__(self) -> JsonlWriter:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        if exc_type is None:
-            self.close()
-        else:
-            self.abort()

@@ -10,14 +10,12 @@ report such as what was removed changes shape from row to row.
 
 from __future__ import annotations
 
-import contextlib
 import os
 from collections.abc import Iterator, Mapping, Sequence
-from types import TracebackType
 from typing import Any
 
 from dedup.errors import ConfigError, InputError, OutputError
-from dedup.formats.atomic import AtomicFile
+from dedup.formats.atomic import AtomicFile, AtomicWriter
 from dedup.formats.jsonl import to_json
 from dedup.formats.records import (
     FieldNames,
@@ -111,7 +109,7 @@ class ParquetReader(RecordReader):
                     yield record
 
 
-class ParquetWriter:
+class ParquetWriter(AtomicWriter):
     """Writes a Parquet file to `path`, all or nothing, like `JsonlWriter` (a context manager the same way).
 
     `schema` is the input's (`ParquetReader.schema`). `write(record, text, extra)` writes the record's fields with
@@ -168,27 +166,8 @@ class ParquetWriter:
         if len(self._rows) >= self.batch_rows:
             self._flush()
 
-    def close(self) -> None:
-        """Finish the file and move it into place."""
-        if self._file.done:
-            return
-        try:
-            self._flush()
-            self._writer.close()
-        except BaseException as exc:
-            self.abort()
-            if isinstance(exc, OSError):
-                raise OutputError(f"cannot write {self.path}: {exc.strerror or exc}") from exc
-            raise
-        self._file.commit()
-
-    def abort(self) -> None:
-        """Drop everything written; the target path is left as it was."""
-        if self._file.done:
-            return
-        with contextlib.suppress(Exception):
-            self._writer.close()
-        self._file.abort()
+    def _close_sink(self) -> None:
+        self._writer.close()
 
     def _flush(self) -> None:
         if not self._rows:
@@ -200,17 +179,6 @@ class ParquetWriter:
         except (self._pa.ArrowException, TypeError, ValueError) as exc:
             self.abort()
             raise OutputError(f"cannot write rows to {self.path}: {exc}") from exc
-
-    def __enter__(self) -> ParquetWriter:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        if exc_type is None:
-            self.close()
-        else:
-            self.abort()
 
 
 def _output_schema(pa: Any, schema: Any, target: str, extra_fields: Sequence[str]) -> Any:
