@@ -751,14 +751,16 @@ _SCRIPT: dict[str, regex.Pattern[str]] = {
 def vocabulary(texts: Iterable[str], lang: str, min_count: int = 2) -> list[str]:
     """Words (Chinese: Han characters) of a language's real text seen at least `min_count` times, in its script,
     lowercased, sorted: what substitutions and insertions draw from."""
+    units: Counter[str] = Counter()
+    for text in texts:
+        units.update(_units(text, lang))
     counts: Counter[str] = Counter()
     script = _SCRIPT[lang]
-    for text in texts:
-        for unit in _units(text, lang):
-            m = _CORE.match(unit) if lang != "zh" else None
-            word = m.group(2) if m else unit
-            if script.fullmatch(word):
-                counts[word.lower()] += 1
+    for unit, n in units.items():  # each distinct unit once: the same counts as unit by unit, several times faster
+        m = _CORE.match(unit) if lang != "zh" else None
+        word = m.group(2) if m else unit
+        if script.fullmatch(word):
+            counts[word.lower()] += n
     return sorted(w for w, c in counts.items() if c >= min_count and len(tokens(w)) == 1)
 
 
