@@ -39,8 +39,9 @@ near-duplicate:
   time, pass the sketch and are confirmed by exact Jaccard of the shingle sets (`NearCheck`). It runs on the real
   text (once, cached), on the content pool before any page is written (at 0.27, a margin for the edits of planted
   copies; the later paragraph of a pair is dropped and another one generated) and on the finished corpus with
-  other permutations (at 0.3, planted copies included; a pair across content ids would drop the later content id
-  and write the pages again; none has been seen).
+  other permutations (at 0.3, planted copies included; a pair across content ids replaces the later content id
+  by a spare generated paragraph and the pages are written again: every page draws from its own random stream, so
+  only the pages holding it change; at 1M pages this catches the few pairs the pool check's LSH missed).
 
 Memory: the pages are written as they are made, the content pool sits in files, the check works from disk (about
 1.3 kB per paragraph; it holds 136 bytes per paragraph in memory while it compares, about 1 GB at 1M pages); the rest
@@ -171,6 +172,8 @@ MAX_BUCKET = 1000  # a band bucket larger than this gives a star from its first 
 POOL_SLACK_GENERATED = 0.02
 POOL_SLACK_REAL = 0.01
 POOL_SLACK_MIN = 50
+SPARES_MIN = 20  # generated paragraphs kept back per language to replace content a final check finds in a pair
+SPARES_SHARE = 0.0005
 MAX_POOL_ROUNDS = 20
 MAX_FINAL_ROUNDS = 3
 GEN_BATCH = 20_000
@@ -1048,12 +1051,12 @@ class NearCheck:
         n = self.count
         if n < 2:
             return []
-        sketch = np.fromfile(self.dir / "sketch.u8", dtype=np.uint8).reshape(n, SKETCH_PERM)
+        sketch = np.fromfile(self.dir / "sketch.u8", dtype=np.uint64).reshape(n, SKETCH_PERM // 8)
         sizes = np.fromfile(self.dir / "sizes.i64", dtype=np.int64)
         labels = np.fromfile(self.dir / "labels.i64", dtype=np.int64)
         empty = sizes == 0
         kept: list[I64] = []
-        held = 0
+        held, merge_at = 0, 1 << 22
         for band in range(CHECK_BANDS):
             keys = np.fromfile(self.dir / f"band{band:03d}.u32", dtype=np.uint32)
             codes = bucket_pairs(keys, empty)
@@ -1067,12 +1070,12 @@ class NearCheck:
                 other = (li != lj) & ((li >= 0) | (lj >= 0))
                 self.stats.allowed_band_pairs += len(part) - int(other.sum())
                 part, i, j = part[other], i[other], j[other]
-                agree = np.count_nonzero(sketch[i] == sketch[j], axis=1)
-                kept.append(part[agree >= SKETCH_FLOOR])
+                kept.append(part[_equal_bytes(sketch[i], sketch[j]) >= SKETCH_FLOOR])
                 held += len(kept[-1])
-            if held > 1 << 22:
+            if held > merge_at:  # drop the pairs found in several bands; amortised: at most twice what is left
                 kept = [np.unique(np.concatenate(kept))]
                 held = len(kept[0])
+                merge_at = max(merge_at, 2 * held)
         del sketch
         codes = np.unique(np.concatenate(kept)) if kept else np.empty(0, dtype=np.int64)
         self.stats.sketch_pairs += len(codes)
@@ -1101,6 +1104,17 @@ class NearCheck:
         return out
 
 
+_LOW7 = np.uint64(0x7F7F7F7F7F7F7F7F)
+
+
+def _equal_bytes(a: npt.NDArray[np.uint64], b: npt.NDArray[np.uint64]) -> I64:
+    """Per row, how many of the bytes of `a` and `b` (rows of 64-bit words) are equal: a byte of a ^ b is zero
+    exactly when the high bit of ~(((x & 0x7F..) + 0x7F..) | x | 0x7F..) is set in it."""
+    x = a ^ b
+    flags = ~(((x & _LOW7) + _LOW7) | x | _LOW7)
+    return np.bitwise_count(flags).sum(axis=1, dtype=np.int64)
+
+
 def _gather(values: npt.NDArray[np.uint32], offsets: I64, rows: I64) -> tuple[npt.NDArray[np.uint32], I64]:
     """The concatenated shingle sets of `rows` and, for each value, the position of its row in `rows`."""
     lengths = offsets[rows + 1] - offsets[rows]
@@ -1123,19 +1137,27 @@ def bucket_pairs(keys: npt.NDArray[np.uint32], empty: npt.NDArray[np.bool_]) -> 
     """Codes i * n + j (i < j) of the items sharing a key; items with no shingle take no part. A bucket of more than
     MAX_BUCKET items gives a star from its first item instead of all its pairs."""
     n = len(keys)
-    order = np.argsort(keys, kind="stable").astype(np.int64)
-    order = order[~empty[order]]
-    ks = keys[order]
+    live = np.flatnonzero(~empty)
+    # one sort of (key, item) in 64 bits: faster than an argsort, and items come out ascending inside a bucket
+    packed = (keys[live].astype(np.uint64) << np.uint64(32)) | live.astype(np.uint64)
+    packed.sort()
+    ks = packed >> np.uint64(32)
+    order = (packed & np.uint64(0xFFFFFFFF)).astype(np.int64)
     if len(ks) < 2:
         return np.empty(0, dtype=np.int64)
     starts = np.flatnonzero(np.r_[True, ks[1:] != ks[:-1]])
     lengths = np.diff(np.r_[starts, len(ks)])
+    multi = np.flatnonzero(lengths > 1)  # buckets of two or more, grouped by size (a few per cent of the keys)
+    by_size = multi[np.argsort(lengths[multi], kind="stable")]
+    starts, lengths = starts[by_size], lengths[by_size]
+    sizes, firsts_at = np.unique(lengths, return_index=True)
+    bounds = np.r_[firsts_at, len(lengths)]
     found: list[I64] = []
-    for size in np.unique(lengths[lengths > 1]).tolist():
-        firsts = starts[lengths == size]
+    for k, size in enumerate(sizes.tolist()):
+        firsts = starts[bounds[k] : bounds[k + 1]]
         if size > MAX_BUCKET:
             for s in firsts.tolist():
-                members = order[s : s + size]  # ascending: a stable sort keeps item order inside a bucket
+                members = order[s : s + size]
                 found.append(members[0] * n + members[1:])
             continue
         members = order[firsts[:, None] + np.arange(size)]
@@ -1204,7 +1226,8 @@ class Pool:
         self.segments: list[_Segment] = []
         self.count = 0
         self.checked = 0
-        self.dropped: set[int] = set()
+        self.dropped: set[int] = set()  # by the pool check: skipped
+        self.replaced: set[int] = set()  # by a final check: replaced by spares
         self.stats = PoolStats()
         self._chains: dict[str, RunMarkov] = {}
         self._gen_rngs: dict[str, random.Random] = {}
@@ -1261,12 +1284,18 @@ class Pool:
             made += len(batch)
         self.stats.generated[lang] = self.stats.generated.get(lang, 0) + made
 
-    def ensure(self, extra_drops: Iterable[int] = ()) -> None:
-        """Generate and check until every language has at least its need of usable paragraphs."""
-        self.dropped.update(extra_drops)
+    def wanted(self, lang: str) -> int:
+        """Usable paragraphs a language needs: what its pages take, spares for replacements, and one per replaced."""
+        need = self.needs[lang]
+        return need + SPARES_MIN + math.ceil(SPARES_SHARE * need) + len(self.replaced)
+
+    def ensure(self, replace: Iterable[int] = ()) -> None:
+        """Generate and check until every language has `wanted` usable paragraphs; `replace` adds content ids to
+        replace by spares."""
+        self.replaced.update(replace)
         for _ in range(MAX_POOL_ROUNDS):
-            for lang, need in self.needs.items():
-                short = need - self.usable(lang)
+            for lang in self.needs:
+                short = self.wanted(lang) - self.usable(lang)
                 if short > 0:
                     unchecked = self.checked < self.count  # the first round: drops are still to come
                     real = self.stats.real_used.get(lang, 0) if unchecked else 0
@@ -1279,7 +1308,7 @@ class Pool:
                 added = greedy_drop(pairs, self.dropped)
                 self.log(f"  {len(pairs):,} near pairs in the pool, {added:,} paragraphs dropped")
                 self.checked = self.count
-            if all(self.usable(lang) >= need for lang, need in self.needs.items()):
+            if all(self.usable(lang) >= self.wanted(lang) for lang in self.needs):
                 return
         raise RuntimeError(f"the pool still lacks paragraphs after {MAX_POOL_ROUNDS} rounds")
 
@@ -1292,14 +1321,20 @@ class Pool:
 
 class ContentSource:
     """A language's content paragraphs in the order pages take them: real and generated ones interleaved at random
-    (each draw takes a real one with the share of real ones left), dropped ones skipped."""
+    (each draw takes a real one with the share of real ones left), the ones the pool check dropped skipped, and the
+    ones a final check found in an unplanted pair (`Pool.replaced`) replaced in place by a spare: a generated
+    paragraph after the last one the pages take. A replacement leaves every other page as it was."""
 
     def __init__(self, pool: Pool, lang: str) -> None:
+        self.pool = pool
         self.real_left = min(pool.usable(lang, "real"), pool.needs[lang])
         self.gen_left = pool.needs[lang] - self.real_left
+        self._gen_total = self.gen_left
         self._rng = _rng(pool.seed, "interleave", lang)
         self._real = self._items(pool, lang, "real")
         self._gen = self._items(pool, lang, "generated")
+        self._spares: Generator[tuple[int, str], None, None] | None = None
+        self.lang = lang
 
     @staticmethod
     def _items(pool: Pool, lang: str, origin: str) -> Generator[tuple[int, str], None, None]:
@@ -1312,6 +1347,16 @@ class ContentSource:
                 if cid not in pool.dropped:
                     yield cid, line.rstrip("\n")
 
+    def _spare(self) -> tuple[int, str]:
+        if self._spares is None:
+            self._spares = self._items(self.pool, self.lang, "generated")
+            for _ in range(self._gen_total):
+                next(self._spares)
+        for cid, text in self._spares:
+            if cid not in self.pool.replaced:
+                return cid, text
+        raise RuntimeError(f"no spare {self.lang} paragraph left")
+
     def next(self) -> tuple[int, str, str]:
         """(content id, text, origin) of the next paragraph."""
         if self.real_left and (
@@ -1319,16 +1364,23 @@ class ContentSource:
         ):
             self.real_left -= 1
             cid, text = next(self._real)
-            return cid, text, "real"
-        if not self.gen_left:
+            origin = "real"
+        elif self.gen_left:
+            self.gen_left -= 1
+            cid, text = next(self._gen)
+            origin = "generated"
+        else:
             raise RuntimeError("a language ran out of content paragraphs (the plan and the pool disagree)")
-        self.gen_left -= 1
-        cid, text = next(self._gen)
-        return cid, text, "generated"
+        if cid in self.pool.replaced:
+            cid, text = self._spare()
+            origin = "generated"
+        return cid, text, origin
 
     def close(self) -> None:
         self._real.close()
         self._gen.close()
+        if self._spares is not None:
+            self._spares.close()
 
 
 # --- pages ----------------------------------------------------------------------------------------------------------
@@ -1425,7 +1477,7 @@ class Assembler:
         self.pool = pool
         self.real = real
         self.docs = docs
-        self.rng = _rng(seed, "pages")
+        self.seed = seed
         self.text_dir = text_dir
         self.sources: dict[str, ContentSource] = {}
         self.vocab: dict[str, list[str]] = {}
@@ -1451,7 +1503,8 @@ class Assembler:
 
     def page(self, plan: DocPlan) -> tuple[dict[str, Any], dict[str, Any]]:
         """The corpus record and the truth record of one page."""
-        rng, host, lang = self.rng, self.hosts[plan.host], plan.lang
+        # one random stream per page: a page made differently (a replaced paragraph) leaves the others as they were
+        rng, host, lang = _rng(self.seed, "page", plan.index), self.hosts[plan.host], plan.lang
         head_templates: list[_Para] = []
         tail_templates: list[_Para] = []
         for k in plan.templates:
@@ -1464,14 +1517,14 @@ class Assembler:
         source_id: str | None = None
         near_sim: float | None = None
         if plan.source_slot >= 0:
-            body, source_id, near_sim = self._near_duplicate_body(plan, lang)
+            body, source_id, near_sim = self._near_duplicate_body(plan, lang, rng)
         else:
             body = [self._content(lang) for _ in range(plan.fresh)]
         content = [p for p in body if p.kind == "content"]
         for p in placed["body"]:
             body.insert(rng.randint(0, len(body)), p)
         if plan.source_slot < 0:
-            self._plant_repeats(plan, body, lang)
+            self._plant_repeats(plan, body, lang, rng)
         if plan.doubled:
             body = body + [_Para(p.text, "repeat", cid=p.cid, ref=p, mode="exact", case="doubled") for p in body]
             self.stats.repeats["doubled"] += 1
@@ -1486,7 +1539,7 @@ class Assembler:
             )
         text = "\n\n".join(p.text for p in paragraphs)
         ident = doc_id(plan.index, self.docs)
-        record = {"id": ident, "url": self._url(host, plan.index, content[0].text if content else "")}
+        record = {"id": ident, "url": self._url(host, plan.index, content[0].text if content else "", rng)}
         record["text"] = text
         truth = {
             "id": ident,
@@ -1501,8 +1554,7 @@ class Assembler:
         self._count(plan, paragraphs)
         return record, truth
 
-    def _near_duplicate_body(self, plan: DocPlan, lang: str) -> tuple[list[_Para], str, float]:
-        rng = self.rng
+    def _near_duplicate_body(self, plan: DocPlan, lang: str, rng: random.Random) -> tuple[list[_Para], str, float]:
         stored = self.reservoir[plan.source_slot]
         items = list(stored.content)
         if plan.drop:
@@ -1528,8 +1580,7 @@ class Assembler:
         self.stats.near_duplicate_jaccard[jaccard_bin(sim)] += 1
         return body, stored.id, sim
 
-    def _plant_repeats(self, plan: DocPlan, body: list[_Para], lang: str) -> None:
-        rng = self.rng
+    def _plant_repeats(self, plan: DocPlan, body: list[_Para], lang: str, rng: random.Random) -> None:
         content = [p for p in body if p.kind == "content"]
         if plan.exact_repeat and content:
             original = rng.choice(content)
@@ -1556,8 +1607,7 @@ class Assembler:
             self.stats.repeats[case or "near"] += 1
             self.stats.repeat_jaccard[jaccard_bin(made[1])] += 1
 
-    def _url(self, host: Host, index: int, first: str) -> str:
-        rng = self.rng
+    def _url(self, host: Host, index: int, first: str, rng: random.Random) -> str:
         slug = "-".join(_LATIN_WORD.findall(first.lower())[:6]) or "article"
         slug = f"{slug}-{index}"
         year, month, day = rng.randint(2012, 2024), rng.randint(1, 12), rng.randint(1, 28)
@@ -1857,10 +1907,11 @@ def build(
         log(f"{len(hosts):,} hosts; content paragraphs needed: " + ", ".join(f"{k} {v:,}" for k, v in needs.items()))
         templates = [t.text for h in hosts for t in h.templates]
         pool = Pool(workdir, real, needs, seed, templates, max_real, log)
-        extra: set[int] = set()
+        replace: set[int] = set()
         checks: dict[str, Any] = {"pool": {}, "final": {"skipped": True}}
+        earlier: list[dict[str, Any]] = []  # final checks that found unplanted pairs, before the pages were rewritten
         for attempt in range(MAX_FINAL_ROUNDS + 1):
-            pool.ensure(extra)
+            pool.ensure(replace)
             text_dir = out / "text" if as_text_dir else None
             if text_dir is not None:
                 shutil.rmtree(text_dir, ignore_errors=True)
@@ -1872,11 +1923,18 @@ def build(
                 break
             log("checking the finished corpus")
             final, drops = final_check(out, workdir, hosts, log)
-            checks["final"] = {**final, "rounds": attempt + 1}
+            checks["final"] = {**final, "rounds": attempt + 1, "earlier_rounds": earlier}
             if not drops:
                 break
-            log(f"  {final['violations']} unplanted pairs: dropping {len(drops)} content paragraphs, writing again")
-            extra |= drops
+            earlier.append(
+                {
+                    "violations": final["violations"],
+                    "violation_examples": final["violation_examples"],
+                    "replaced_content_ids": sorted(drops),
+                }
+            )
+            log(f"  {final['violations']} unplanted pairs: replacing {len(drops)} content paragraphs, writing again")
+            replace |= drops
         else:
             raise RuntimeError(f"unplanted near-duplicate pairs left after {MAX_FINAL_ROUNDS} rounds")
         meta = _meta(docs, seed, max_real, as_text_dir, shares, real, hosts, debris, pool, asm, checks)

@@ -171,6 +171,47 @@ def test_meta_counts_agree_with_the_files(corpus: Path) -> None:
     assert meta["parameters"]["docs"] == DOCS and meta["generator_version"] == bc.GENERATOR_VERSION
 
 
+def test_an_unplanted_pair_replaces_the_later_content_and_changes_only_its_pages(
+    real: bc.RealText, corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    truths = _docs(corpus / "truth.jsonl")
+    victim = next(p["cid"] for t in truths for p in t["paragraphs"] if p.get("origin") == "generated")
+    holders = {t["id"] for t in truths if any(p.get("cid") == victim for p in t["paragraphs"])}
+    original = bc.final_check
+    calls: list[int] = []
+
+    def pretend_a_violation(
+        out: Path, workdir: Path, hosts: Any, log: Any = bc._quiet
+    ) -> tuple[dict[str, Any], set[int]]:
+        stats, drops = original(out, workdir, hosts, log)
+        calls.append(len(drops))
+        return ({**stats, "violations": 1}, {victim}) if len(calls) == 1 else (stats, drops)
+
+    monkeypatch.setattr(bc, "final_check", pretend_a_violation)
+    meta = bc.build(DOCS, SEED, tmp_path / "c", real=real, max_real=MAX_REAL)
+    assert calls == [0, 0] and meta["check"]["final"]["rounds"] == 2
+    assert meta["check"]["final"]["earlier_rounds"][0]["replaced_content_ids"] == [victim]
+    rewritten = _docs(tmp_path / "c" / "truth.jsonl")
+    assert victim not in {p.get("cid") for t in rewritten for p in t["paragraphs"]}
+    before, after = _docs(corpus / "corpus.jsonl"), _docs(tmp_path / "c" / "corpus.jsonl")
+    changed = {a["id"] for a, b in zip(before, after, strict=True) if a != b}
+    assert changed and changed <= holders  # every other page is as it was
+
+
+def test_final_check_reports_pairs_across_content_ids(tmp_path: Path) -> None:
+    text = "The river rose overnight and the town council met at dawn to decide whether the old bridge could stay open."
+    other = "A completely different paragraph about a bakery that sells rye bread, pretzels and cakes on every weekday."
+    out = tmp_path / "out"
+    out.mkdir()
+    page = [text, other, text]  # the third paragraph repeats the first under another content id: a violation
+    _write(out / "corpus.jsonl", [{"id": "d1", "url": "https://a.example/1", "text": "\n\n".join(page)}])
+    kinds = [{"kind": "content", "cid": 7}, {"kind": "content", "cid": 8}, {"kind": "content", "cid": 9}]
+    _write(out / "truth.jsonl", [{"id": "d1", "paragraphs": kinds}])
+    stats, drops = bc.final_check(out, tmp_path / "work", [])
+    assert stats["violations"] == 1 and drops == {9}
+    assert stats["violation_examples"] == [{"a": 7, "b": 9, "jaccard": 1.0}]
+
+
 # --- the check ------------------------------------------------------------------------------------------------------
 
 
