@@ -2,23 +2,33 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 import sys
+import tempfile
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
+from dedup.batch import flow
+from dedup.batch.flow import PARTITIONS, BatchRun, Final
+from dedup.batch.progress import Progress, make_progress
+from dedup.batch.shard import text_hash
+from dedup.batch.store import DiskStore
 from dedup.config import Config
 from dedup.document import Document, Result
-from dedup.errors import UsageError
+from dedup.errors import DedupError, UsageError
 from dedup.formats import RecordReader, SkippedRecord, WarcReader
-from dedup.output import check_outdir, check_unique_outputs, write_atomic, write_json, write_jsonl
+from dedup.formats.atomic import AtomicFile
+from dedup.output import check_outdir, check_unique_outputs, write_atomic, write_json
 from dedup.pipeline import Pipeline
 from dedup.readers import InputFile, InputWarning, discover, read_file
-from dedup.recordfiles import documents, is_record_file, open_reader, output_names, write_record_file
+from dedup.recordfiles import RecordOutput, documents, is_record_file, open_reader, output_names
 from dedup.render import output_name, render
-from dedup.report import summarize
+from dedup.report import SummaryBuilder, dedup_version
 
 
 def clean(docs: str | Document | Iterable[str | Document], config: Config | None = None) -> list[Result]:
@@ -40,12 +50,18 @@ def clean(docs: str | Document | Iterable[str | Document], config: Config | None
 
 @dataclass(frozen=True)
 class RunReport:
-    """What a run found; `skipped` are bad records of record files left out under `on_error="skip"`."""
+    """What a run found; `skipped` are bad records of record files left out under `on_error="skip"`. `results`
+    holds every document's result only when the run was asked to keep them (`keep_results`)."""
 
     results: tuple[Result, ...]
     summary: dict[str, Any]
     warnings: tuple[InputWarning, ...]
     skipped: tuple[SkippedRecord, ...] = ()
+
+
+# The work directory of a run inside its output directory: the checkpoints `resume` continues from.
+WORK_DIR = ".dedup-run"
+MANIFEST = "manifest"
 
 
 def run(
@@ -54,6 +70,11 @@ def run(
     config: Config | None = None,
     *,
     write_text: bool = True,
+    jobs: int = 1,
+    resume: bool = False,
+    progress: str = "none",
+    keep_results: bool = True,
+    report_to: TextIO | None = None,
 ) -> RunReport:
     """Read `paths`, clean them and, when `outdir` is set, write the results there.
 
@@ -61,11 +82,18 @@ def run(
     as records (see `dedup.recordfiles`). `outdir="-"` writes the cleaned text of a single text or HTML input to
     standard output. Nothing is written before every input has been read (a bad record under `on_error="stop"`
     fails the run with nothing written), and `summary.json` is written last: its presence marks a complete run.
-    This path holds every document of the run in memory.
+
+    The run streams (see `dedup.batch.flow`): its state waits in `OUTDIR/.dedup-run/` (a temporary directory
+    without an output directory), `jobs` worker processes share the per-shard work, and an interrupted run
+    continues from its checkpoints with `resume=True` and ends with the same output. `progress` is "none",
+    "auto", "bar" or "log" (standard error). `keep_results=False` keeps memory bounded on large corpora (the
+    results are in report.jsonl); `report_to` streams report.jsonl lines to a text stream as well.
     """
     config = config or Config()
     if not paths:
         raise UsageError("no input given")
+    if jobs < 1:
+        raise UsageError(f"jobs must be at least 1, got {jobs}")
     files = discover(paths)
     out = None if outdir in (None, "-") else Path(outdir)
     # Readers are made before anything is read, so a missing optional extra fails at once, naming the file.
@@ -75,67 +103,211 @@ def run(
         raise UsageError(f"-o - writes one text or HTML document to standard output, but the inputs hold {what}")
     record_outputs = [name for item in readers for name in output_names(item, config.records)]
     if out is not None:
-        check_outdir(out, files, config.output.force)
+        _check_outdir(out, files, config.output.force, resume)
         check_unique_outputs([*(f.id for f in files if f not in readers), *record_outputs])
     pipeline = Pipeline(config)
-    docs, warnings, skipped, ignored = _read(files, readers)
+    with _work_store(out, files, config, resume) as store:
+        total_bytes = sum(_size(f) for f in files)
+        meter = make_progress(progress, total_bytes)
+        try:
+            reading = _Reading(files, readers, config.output.output_format, meter)
+            batch = BatchRun(pipeline, store, jobs, meter, partitions=PARTITIONS)
+            batch.analyse(reading.documents())
+            if out is not None:
+                # HTML inputs change extension: page.html and page.htm (or page.txt beside page.html) would collide.
+                check_unique_outputs([*reading.names.values(), *record_outputs])
+            results = _finish(batch, reading, out, outdir, config, write_text, keep_results, report_to, meter)
+        finally:
+            meter.close()
+    summary = results[1]
+    return RunReport(tuple(results[0]), summary, tuple(reading.warnings), tuple(reading.skipped))
+
+
+def _size(item: InputFile) -> int:
+    try:
+        return item.path.stat().st_size if item.path is not None else 0
+    except OSError:
+        return 0
+
+
+def _check_outdir(out: Path, files: Sequence[InputFile], force: bool, resume: bool) -> None:
+    work = out / WORK_DIR
+    if work.exists() and not resume and not force:
+        raise UsageError(
+            f"{out} holds the checkpoints of an unfinished run: add --resume to continue it, or --force to start over"
+        )
+    if resume and work.exists():
+        check_outdir(out, files, force=True)
+        return
+    check_outdir(out, files, force)
+    if work.exists():
+        shutil.rmtree(work)
+
+
+def _manifest(files: Sequence[InputFile], config: Config) -> dict[str, Any]:
+    inputs = []
+    for f in files:
+        stat = f.path.stat() if f.path is not None else None
+        inputs.append([f.id, stat.st_size if stat else None, stat.st_mtime_ns if stat else None])
+    return {
+        "dedup_version": dedup_version(),
+        "config": config.to_dict(),
+        "inputs": inputs,
+        "shard_docs": flow.SHARD_DOCS,
+        "shard_chars": flow.SHARD_CHARS,
+        "partitions": PARTITIONS,
+    }
+
+
+@contextmanager
+def _work_store(out: Path | None, files: Sequence[InputFile], config: Config, resume: bool) -> Iterator[DiskStore]:
+    """The run's work directory: kept when the run is interrupted (for `resume`), removed when it ends or fails
+    on bad input (a resume could not help)."""
+    if out is None or any(f.path is None for f in files):
+        with tempfile.TemporaryDirectory(prefix="dedup-run-") as tmp:
+            yield DiskStore(Path(tmp))
+        return
+    created = not out.exists()
+    store = DiskStore(out / WORK_DIR)
+    manifest = _manifest(files, config)
+    if store.has(MANIFEST):
+        if store.get(MANIFEST) != manifest:
+            raise UsageError(
+                f"the checkpoints in {out / WORK_DIR} belong to another run (other inputs, options or version); "
+                "use --force to start over"
+            )
+    else:
+        if resume and any(p.name != MANIFEST + ".pkl" for p in store.root.iterdir()):
+            store.remove()
+            store = DiskStore(out / WORK_DIR)
+        store.put(MANIFEST, manifest)
+    try:
+        yield store
+    except DedupError:
+        store.remove()
+        if created and out.exists() and not any(out.iterdir()):
+            out.rmdir()
+        raise
+    store.remove()
+
+
+class _Reading:
+    """The documents of every input in order, with what reading them found: warnings, skipped and ignored
+    records, and the output names of text and HTML documents."""
+
+    def __init__(
+        self, files: Sequence[InputFile], readers: dict[InputFile, RecordReader], fmt: str, meter: Progress
+    ) -> None:
+        self.files = files
+        self.readers = readers
+        self.fmt = fmt
+        self.meter = meter
+        self.warnings: list[InputWarning] = []
+        self.skipped: list[SkippedRecord] = []
+        self.ignored: Counter[str] = Counter()
+        self.names: dict[str, str] = {}
+
+    def documents(self) -> Iterator[Document]:
+        seen: set[int] = set()
+        done_bytes = 0
+        for item in self.files:
+            reader = self.readers.get(item)
+            if reader is None:
+                doc, warns = read_file(item)
+                self.warnings.extend(warns)
+                found: Iterable[Document] = [doc] if doc is not None else []
+            else:
+                found = documents(item, reader)
+            for doc in found:
+                # Ids are unique per input and inputs have unique names; only a file name holding ":" could clash.
+                key = text_hash(doc.id)
+                if key in seen:
+                    raise UsageError(f"two documents have the id {doc.id!r}; clean these inputs in separate runs")
+                seen.add(key)
+                if reader is None:
+                    self.names[doc.id] = output_name(doc.id, doc.kind, self.fmt)
+                yield doc
+            if reader is not None:
+                self.skipped.extend(reader.skipped)
+                if isinstance(reader, WarcReader):
+                    self.ignored.update(reader.ignored)
+            done_bytes += _size(item)
+            self.meter.advance(0, 0, done_bytes)
+
+
+def _finish(
+    batch: BatchRun,
+    reading: _Reading,
+    out: Path | None,
+    outdir: str | None,
+    config: Config,
+    write_text: bool,
+    keep_results: bool,
+    report_to: TextIO | None,
+    meter: Progress,
+) -> tuple[list[Result], dict[str, Any]]:
+    """The corpus-wide decisions, then the write pass: outputs, report.jsonl, and summary.json last."""
+    kept: list[Result] = []
+    builder = SummaryBuilder()
+    if batch.shards:
+        decisions = batch.decide()
+        meter.phase("write", batch.count, sum(s.chars for s in batch.shards))
+        finals: Iterator[Final] = batch.results(decisions)
+    else:
+        finals = iter(())
     fmt = config.output.output_format
-    names = {d.id: output_name(d.id, d.kind, fmt) for d in docs if "record" not in d.meta}
     if out is not None:
-        # HTML inputs change extension: page.html and page.htm (or page.txt beside page.html) would collide.
-        check_unique_outputs([*names.values(), *record_outputs])
-    results = pipeline.run(docs)
-    summary = summarize(results, config, warnings, skipped, ignored)
-    if outdir == "-" and write_text:
-        sys.stdout.write(render(results[0], fmt) if results and results[0].kept else "")
-        sys.stdout.flush()
-    elif out is not None:
         out.mkdir(parents=True, exist_ok=True)
-        if write_text:
-            for r in results:
-                if r.kept and r.id in names:
-                    write_atomic(out / names[r.id], render(r, fmt))
-            _write_records(out, readers, docs, results, config)
-        write_jsonl(out / "report.jsonl", (r.to_dict() for r in results))
+    report = AtomicFile(out / "report.jsonl") if out is not None else None
+    records: dict[str, RecordOutput] = {}
+    try:
+        for final in finals:
+            r = final.result
+            builder.add(r)
+            if keep_results:
+                kept.append(r)
+            line = json.dumps(r.to_dict(), ensure_ascii=False, sort_keys=True) + "\n"
+            if report is not None:
+                report.fh.write(line.encode("utf-8"))
+            if report_to is not None:
+                report_to.write(line)
+            meter.advance(1, 0)
+            if not write_text:
+                continue
+            if outdir == "-":
+                sys.stdout.write(render(r, fmt) if r.kept else "")
+                sys.stdout.flush()
+            elif out is not None and final.record is not None:
+                writer = records.get(final.input or "")
+                if writer is None:
+                    for done in records.values():
+                        done.close()
+                    records.clear()
+                    item = next(f for f in reading.readers if f.id == final.input)
+                    writer = records[item.id] = RecordOutput(out, item, reading.readers[item], config)
+                writer.write(final.record, r)
+            elif out is not None and r.kept and r.id in reading.names:
+                write_atomic(out / reading.names[r.id], render(r, fmt))
+        if out is not None and write_text:
+            # A record file whose every record was skipped still gets its (empty) output.
+            for item, reader in reading.readers.items():
+                if item.id not in records and not _written(out, item, config):
+                    RecordOutput(out, item, reader, config).close()
+        for done in records.values():
+            done.close()
+        records.clear()
+    except BaseException:
+        for w in records.values():
+            w.abort()
+        if report is not None:
+            report.abort()
+        raise
+    summary = builder.build(config, reading.warnings, reading.skipped, reading.ignored)
+    if report is not None and out is not None:
+        report.commit()
         write_json(out / "summary.json", summary)
-    return RunReport(tuple(results), summary, tuple(warnings), tuple(skipped))
+    return kept, summary
 
 
-def _read(
-    files: Sequence[InputFile], readers: dict[InputFile, RecordReader]
-) -> tuple[list[Document], list[InputWarning], list[SkippedRecord], Counter[str]]:
-    """Every input's documents in input order, with the warnings, skipped records and ignored WARC records."""
-    docs: list[Document] = []
-    warnings: list[InputWarning] = []
-    skipped: list[SkippedRecord] = []
-    ignored: Counter[str] = Counter()
-    seen: set[str] = set()
-    for item in files:
-        reader = readers.get(item)
-        if reader is None:
-            doc, warns = read_file(item)
-            warnings.extend(warns)
-            found = [doc] if doc is not None else []
-        else:
-            found = list(documents(item, reader))
-            skipped.extend(reader.skipped)
-            if isinstance(reader, WarcReader):
-                ignored.update(reader.ignored)
-        for doc in found:
-            # Ids are unique per input and inputs have unique names; only a file name holding ":" could clash.
-            if doc.id in seen:
-                raise UsageError(f"two documents have the id {doc.id!r}; clean these inputs in separate runs")
-            seen.add(doc.id)
-        docs.extend(found)
-    return docs, warnings, skipped, ignored
-
-
-def _write_records(
-    out: Path, readers: dict[InputFile, RecordReader], docs: list[Document], results: list[Result], config: Config
-) -> None:
-    by_input: dict[str, list[tuple[Document, Result]]] = {}
-    for doc, result in zip(docs, results, strict=True):
-        if "record" in doc.meta:
-            by_input.setdefault(doc.meta["input"], []).append((doc, result))
-    for item, reader in readers.items():
-        write_record_file(out, item, reader, by_input.get(item.id, []), config)
+def _written(out: Path, item: InputFile, config: Config) -> bool:
+    return (out / output_names(item, config.records)[0]).exists()

@@ -82,7 +82,17 @@ RemovalFields = Annotated[
     ),
 ]
 Force = Annotated[bool, typer.Option("--force", help="Write into a non-empty output directory.")]
-Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors (no progress, no summary).")]
+Jobs = Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes; the output is the same for any N.")]
+Resume = Annotated[
+    bool,
+    typer.Option("--resume", help="Continue an interrupted run into the same OUTDIR from its checkpoints."),
+]
+ProgressOpt = Annotated[
+    str,
+    typer.Option(help="Progress on standard error: auto (a bar on a terminal, log lines elsewhere), bar, log, none."),
+]
+PROGRESS_CHOICES = ("auto", "bar", "log", "none")
 
 
 def build_config(config_file: Path | None, **options: Any) -> Config:
@@ -101,7 +111,7 @@ def build_config(config_file: Path | None, **options: Any) -> Config:
 
 
 # Command parameters that are not config options.
-_NOT_OPTIONS = ("inputs", "output", "quiet")
+_NOT_OPTIONS = ("inputs", "output", "quiet", "jobs", "resume", "progress")
 
 
 def config_options(params: dict[str, Any]) -> dict[str, Any]:
@@ -110,6 +120,21 @@ def config_options(params: dict[str, Any]) -> dict[str, Any]:
     options = {k: v for k, v in params.items() if k not in _NOT_OPTIONS}
     options["rules_files"] = options.pop("rules_file")
     return options
+
+
+def _progress_mode(progress: str, quiet: bool) -> str:
+    if progress not in PROGRESS_CHOICES:
+        raise UsageError(f"--progress must be one of {', '.join(PROGRESS_CHOICES)}, got {progress!r}")
+    return "none" if quiet else progress
+
+
+def _interrupted(output: str | None) -> typer.Exit:
+    console = Console(stderr=True, soft_wrap=True)
+    if output not in (None, "-"):
+        console.print(f"interrupted: run the same command with --resume to continue from the checkpoints in {output}")
+    else:
+        console.print("interrupted")
+    return typer.Exit(130)
 
 
 def _fail(exc: Exception) -> typer.Exit:
@@ -148,18 +173,27 @@ def clean_command(
     removal_fields: RemovalFields = None,
     force: Force = False,
     quiet: Quiet = False,
+    jobs: Jobs = 1,
+    resume: Resume = False,
+    progress: ProgressOpt = "auto",
 ) -> None:
     """Clean INPUT... into OUTDIR: cleaned files at the same relative paths, report.jsonl and summary.json.
 
     Record files (JSONL, Parquet, WARC) are written back as records, one output file per input.
 
-    Examples: dedup clean corpus/ -o out/ ; dedup clean crawl.jsonl.gz --removal-fields -o out/
+    An interrupted run (Ctrl-C, a kill) continues with the same command and --resume.
+
+    Examples: dedup clean corpus/ -o out/ ; dedup clean crawl.jsonl.gz --removal-fields -o out/ ;
+    dedup clean shards/ -o out/ --jobs 8 (and, after an interruption, the same with --resume)
     """
     try:
         config = build_config(**config_options(locals()))
-        report = run(inputs, output, config)
+        mode = _progress_mode(progress, quiet)
+        report = run(inputs, output, config, jobs=jobs, resume=resume, progress=mode, keep_results=False)
     except DedupError as exc:
         raise _fail(exc) from exc
+    except KeyboardInterrupt:
+        raise _interrupted(output) from None
     _print_summary(report, quiet)
 
 
@@ -194,6 +228,9 @@ def scan_command(
     removal_fields: RemovalFields = None,
     force: Force = False,
     quiet: Quiet = False,
+    jobs: Jobs = 1,
+    resume: Resume = False,
+    progress: ProgressOpt = "auto",
 ) -> None:
     """Report what clean would remove, without writing cleaned text (report.jsonl to stdout by default).
 
@@ -203,12 +240,22 @@ def scan_command(
         config = build_config(**config_options(locals()))
         if output == "-":
             raise UsageError("scan writes its report to stdout already; give -o a directory or leave it out")
-        report = run(inputs, output, config, write_text=False)
+        mode = _progress_mode(progress, quiet)
+        report = run(
+            inputs,
+            output,
+            config,
+            write_text=False,
+            jobs=jobs,
+            resume=resume,
+            progress=mode,
+            keep_results=False,
+            report_to=sys.stdout if output is None else None,
+        )
     except DedupError as exc:
         raise _fail(exc) from exc
-    if output is None:
-        for r in report.results:
-            sys.stdout.write(json.dumps(r.to_dict(), ensure_ascii=False, sort_keys=True) + "\n")
+    except KeyboardInterrupt:
+        raise _interrupted(output) from None
     _print_summary(report, quiet)
 
 

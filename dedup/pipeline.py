@@ -3,20 +3,16 @@ context, then one `Result` per document in input order."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 from urllib.parse import urlsplit
-
-import numpy as np
 
 from dedup.config import Config
 from dedup.context import context_debris, is_prose
-from dedup.document import Document, Paragraph, Removal, Result, Shared
+from dedup.document import Document, Paragraph, Removal, Result
 from dedup.html.page import SEPARATOR, Page, extract_html
 from dedup.language import detect
-from dedup.lsh import PIPELINE_MAX_BUCKET
-from dedup.match import near_duplicates
 from dedup.minhash import Signer
 from dedup.normalize import match_key
 from dedup.repeats import find_repeats
@@ -43,13 +39,38 @@ class _DocState:
     language: str | None
     keys: tuple[str, ...]  # match_key of every paragraph, computed once
     removals: dict[int, Removal] = field(default_factory=dict)
-    page: Page | None = None  # HTML documents: the parsed page
+    page: Page | None = None  # HTML documents: the parsed page (dropped by `slim`)
+    # What `slim` keeps of the page and the document, so a state can be pickled cheaply into a shard:
+    title: str | None = None
+    notes: tuple[str, ...] = ()
+    block_tags: tuple[str, ...] | None = None  # HTML: the tag of each block, in paragraph order
+    slimmed: bool = False
 
     def alive(self, i: int) -> bool:
         return i not in self.removals
 
     def kept_texts(self) -> list[str]:
         return [p.text for p in self.paragraphs if p.index not in self.removals]
+
+    @property
+    def is_html(self) -> bool:
+        return self.page is not None or self.block_tags is not None
+
+    def slim(self) -> _DocState:
+        """The state without the input text, the parsed page or metadata nothing downstream reads; only
+        `meta["record"]` and `meta["input"]` stay, for writing record files back."""
+        if self.slimmed:
+            return self
+        notes = tuple(self.doc.meta.get("notes", ()))
+        title, tags = self.title, self.block_tags
+        if self.page is not None:
+            notes += self.page.notes
+            title, tags = self.page.title, tuple(b.tag for b in self.page.blocks)
+        if not self.paragraphs:
+            notes += ("empty document",)
+        meta: dict[str, Any] = {k: self.doc.meta[k] for k in ("record", "input") if k in self.doc.meta}
+        doc = Document(self.doc.id, "", self.doc.url, self.doc.source, meta, self.doc.kind)
+        return replace(self, doc=doc, page=None, title=title, notes=notes, block_tags=tags, slimmed=True)
 
 
 def source_of(doc: Document, page: Page | None = None) -> str:
@@ -70,9 +91,11 @@ def source_of(doc: Document, page: Page | None = None) -> str:
 
 
 def _kept_blocks(st: _DocState) -> tuple[tuple[str, str], ...]:
-    if st.page is None:
+    if st.page is not None:
+        return tuple((b.tag, b.paragraph.text) for b in st.page.blocks if st.alive(b.paragraph.index))
+    if st.block_tags is None:
         return ()
-    return tuple((b.tag, b.paragraph.text) for b in st.page.blocks if st.alive(b.paragraph.index))
+    return tuple((tag, p.text) for tag, p in zip(st.block_tags, st.paragraphs, strict=True) if st.alive(p.index))
 
 
 class Pipeline:
@@ -147,7 +170,7 @@ class Pipeline:
             found = context_debris(texts, kinds)
             # On a page the extraction has judged where the content starts and ends; head and tail positions
             # say nothing more there (measured: they removed content lists after a "click here" line).
-            if state.page is not None:
+            if state.is_html:
                 found = {i: r for i, r in found.items() if r == "context.between_debris"}
             if not found:
                 break
@@ -156,51 +179,9 @@ class Pipeline:
                 state.removals[i] = Removal(p.start, p.end, i, "rule", p.text, rule=rule_id)
                 kinds[i] = "gone"
 
-    # -- across documents ----------------------------------------------------------------------
-    def run(self, docs: Iterable[Document]) -> list[Result]:
-        states = [self.analyse(d) for d in docs]
-        boiler_keys = self._boilerplate_keys(states, clusters=None)
-        dup_of, sim_of = self._near_duplicates(states, boiler_keys)
-        boiler_keys = self._boilerplate_keys(states, clusters=dup_of)
-        self._remove_boilerplate(states, boiler_keys)
-        if self.config.rules.context:
-            for st in states:
-                self._apply_context(st)
-        shared = self._shared(states)
-        dropped = self._dropped(states, dup_of)
-        results = []
-        for n, st in enumerate(states):
-            removals = tuple(st.removals[i] for i in sorted(st.removals))
-            notes = tuple(st.doc.meta.get("notes", ()))
-            if st.page is not None:
-                notes += st.page.notes
-            if not st.paragraphs:
-                notes += ("empty document",)
-            base = Result(
-                id=st.doc.id, text="", kept=True, source=st.source, removals=removals, notes=notes,
-                paragraphs=len(st.paragraphs), language=st.language,
-                title=st.page.title if st.page is not None else None,
-            )  # fmt: skip
-            if n in dropped:
-                twin = states[dropped[n]].doc.id
-                results.append(replace(base, kept=False, duplicate_of=twin, similarity=sim_of.get(n, 1.0)))
-                continue
-            # A kept member of a cluster names its twin only when every member is kept (keep="all").
-            dup = dup_of.get(n) if self.config.repeats.keep == "all" else None
-            results.append(
-                replace(
-                    base,
-                    text=st.separator.join(st.kept_texts()),
-                    duplicate_of=None if dup is None else states[dup].doc.id,
-                    similarity=None if dup is None else sim_of.get(n),
-                    shared=tuple(shared.get(n, ())),
-                    blocks=_kept_blocks(st),
-                )
-            )
-        return results
-
-    def _keys(self, st: _DocState) -> dict[str, int]:
-        """match_key -> first alive paragraph index, for paragraphs alive after rules and repeats."""
+    # -- per document, once the corpus-wide decisions are known ---------------------------------------------
+    def alive_keys(self, st: _DocState) -> dict[str, int]:
+        """match_key -> first alive paragraph index, for the non-empty keys of alive paragraphs."""
         keys: dict[str, int] = {}
         for p in st.paragraphs:
             if st.alive(p.index):
@@ -209,99 +190,43 @@ class Pipeline:
                     keys.setdefault(k, p.index)
         return keys
 
-    def _boilerplate_keys(self, states: list[_DocState], clusters: dict[int, int] | None) -> dict[str, set[str]]:
-        """Per source, the paragraph keys found in >= min_docs distinct documents (a cluster counts once)."""
-        seen: dict[tuple[str, str], set[int]] = defaultdict(set)
-        for n, st in enumerate(states):
-            unit = clusters.get(n, n) if clusters else n
-            for k in self._keys(st):
-                seen[(st.source, k)].add(unit)
-        out: dict[str, set[str]] = defaultdict(set)
-        for (source, key), units in seen.items():
-            if len(units) >= self.config.repeats.min_docs:
-                out[source].add(key)
-        return out
+    def remove_boilerplate(self, st: _DocState, refs: Mapping[str, Sequence[str]]) -> None:
+        """Remove the alive paragraphs whose key is boilerplate of the document's source; `refs` maps each such
+        key to the first documents (ids, input order) holding it, the document itself possibly among them."""
+        if not refs:
+            return
+        for p in st.paragraphs:
+            if st.alive(p.index):
+                found = refs.get(st.keys[p.index])
+                if found is not None:
+                    others = tuple(d for d in found if d != st.doc.id)[:MAX_SHARED_DOCS]
+                    st.removals[p.index] = Removal(p.start, p.end, p.index, "boilerplate", p.text, ref_docs=others)
 
-    def _near_duplicates(
-        self, states: list[_DocState], boiler_keys: dict[str, set[str]]
-    ) -> tuple[dict[int, int], dict[int, float]]:
-        """doc index -> index of its cluster's first document, and the similarity to it."""
-        bodies: list[str] = []
-        for st in states:
-            skip = boiler_keys.get(st.source, set())
-            bodies.append(
-                "\n".join(p.text for p in st.paragraphs if st.alive(p.index) and st.keys[p.index] not in skip)
-            )
-        scan = self.signer.scan(bodies)
-        ids = np.flatnonzero(scan.token_counts >= self.config.minhash.min_tokens).tolist()
-        best: dict[int, float] = {}
-        if len(ids) < 2:
-            return {}, {}
-        found = near_duplicates(
-            [bodies[n] for n in ids],
-            self.config.repeats.doc_threshold,
-            signer=self.signer,
-            max_bucket=PIPELINE_MAX_BUCKET,
-            scan=scan.take(np.array(ids, dtype=np.int64)),
+    def finish(self, st: _DocState) -> None:
+        """The context rules, which read a document's neighbours after every other removal."""
+        if self.config.rules.context:
+            self._apply_context(st)
+
+    def result(self, st: _DocState) -> Result:
+        """The document's result as if kept: its cleaned text and removals (near-duplicate verdicts and
+        syndicated paragraphs are the corpus's to add)."""
+        st = st.slim()
+        return Result(
+            id=st.doc.id,
+            text=st.separator.join(st.kept_texts()),
+            kept=True,
+            source=st.source,
+            removals=tuple(st.removals[i] for i in sorted(st.removals)),
+            notes=st.notes,
+            paragraphs=len(st.paragraphs),
+            language=st.language,
+            title=st.title,
+            blocks=_kept_blocks(st),
         )
-        for pair in found.pairs:
-            best[ids[pair.b]] = max(best.get(ids[pair.b], 0.0), pair.similarity)
-        dup_of = {ids[i]: ids[r] for i, r in enumerate(found.root.tolist()) if r != i}
-        return dup_of, {n: best.get(n, 1.0) for n in dup_of}
 
-    def _dropped(self, states: list[_DocState], dup_of: dict[int, int]) -> dict[int, int]:
-        """Dropped document -> the kept document of its cluster, by the `keep` policy."""
-        keep = self.config.repeats.keep
-        if keep == "all" or not dup_of:
-            return {}
-        members: dict[int, list[int]] = defaultdict(list)
-        for n, root in dup_of.items():
-            members[root].append(n)
-        out: dict[int, int] = {}
-        for root, rest in members.items():
-            group = [root, *sorted(rest)]
-            if keep == "longest":
-                lengths = [len(states[n].separator.join(states[n].kept_texts())) for n in group]
-                winner = group[int(np.argmax(lengths))]
-            else:
-                winner = root
-            out.update({n: winner for n in group if n != winner})
-        return out
+    # -- across documents ---------------------------------------------------------------------------------
+    def run(self, docs: Iterable[Document]) -> list[Result]:
+        """Every document's result, in input order, from the batch flow held in memory."""
+        from dedup.batch.flow import run_documents  # the flow builds on this module
 
-    def _remove_boilerplate(self, states: list[_DocState], boiler_keys: dict[str, set[str]]) -> None:
-        docs_with: dict[tuple[str, str], list[str]] = defaultdict(list)
-        for st in states:
-            for k in self._keys(st):
-                if k in boiler_keys.get(st.source, ()):
-                    docs_with[(st.source, k)].append(st.doc.id)
-        for st in states:
-            keys = boiler_keys.get(st.source)
-            if not keys:
-                continue
-            for p in st.paragraphs:
-                if st.alive(p.index):
-                    k = st.keys[p.index]
-                    if k in keys:
-                        refs = tuple(sorted(d for d in docs_with[(st.source, k)] if d != st.doc.id))
-                        st.removals[p.index] = Removal(
-                            p.start, p.end, p.index, "boilerplate", p.text, ref_docs=refs[:MAX_SHARED_DOCS]
-                        )
-
-    def _shared(self, states: list[_DocState]) -> dict[int, list[Shared]]:
-        """Kept paragraphs (long enough to mean something) that also occur in other sources."""
-        where: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        for n, st in enumerate(states):
-            for k, i in self._keys(st).items():
-                if len(k.split()) >= self.config.minhash.min_tokens:
-                    where[k].append((n, i))
-        out: dict[int, list[Shared]] = defaultdict(list)
-        for places in where.values():
-            sources = {states[n].source for n, _ in places}
-            if len(sources) < 2:
-                continue
-            for n, i in places:
-                others = sorted({states[m].doc.id for m, _ in places if states[m].source != states[n].source})
-                out[n].append(Shared(i, tuple(others[:MAX_SHARED_DOCS])))
-        for n in out:
-            out[n].sort(key=lambda s: s.paragraph)
-        return out
+        return run_documents(self, docs)

@@ -15,7 +15,7 @@ dropped by the `keep` policy is left out (and written, as it was read, to `<name
 `write_dropped`); a document whose whole text was removed stays, with empty text. `removal_fields` adds a `dedup`
 field: what was removed (spans, reasons, rules), compactly.
 
-The readers stream and `documents` is lazy, but `dedup.api.run` currently holds a run's documents in memory.
+The readers stream and `documents` is lazy; `RecordOutput` writes one record at a time.
 """
 
 from __future__ import annotations
@@ -114,36 +114,58 @@ def _dropped_field(result: Result) -> dict[str, Any]:
     return {"status": "dropped", "duplicate_of": result.duplicate_of, "similarity": round(result.similarity or 0, 4)}
 
 
+class RecordOutput:
+    """One record file's cleaned output (and dropped companion) under `out`, written record by record in input
+    order and published atomically by `close` (`abort` leaves nothing)."""
+
+    def __init__(self, out: Path, item: InputFile, reader: RecordReader, config: Config) -> None:
+        rc = config.records
+        self.config = config
+        self.reader = reader
+        names = output_names(item, rc)
+        extra_fields = (REMOVAL_FIELD,) if rc.removal_fields else ()
+        self.writer = _writer(out / names[0], reader, rc, rc.output_field, extra_fields)
+        self.dropped: JsonlWriter | ParquetWriter | None = None
+        try:
+            if rc.write_dropped:
+                self.dropped = _writer(out / names[1], reader, rc, None, (REMOVAL_FIELD,))
+        except BaseException:
+            self.writer.abort()
+            raise
+
+    def write(self, record: Record, result: Result) -> None:
+        if not result.kept:
+            if self.dropped is not None:
+                _write(self.dropped, self.reader, record, record.text, {REMOVAL_FIELD: _dropped_field(result)})
+            return
+        # render gives the file form (HTML inputs in the chosen output format) with a final newline to drop.
+        text = render(result, self.config.output.output_format).removesuffix("\n")
+        extra = {REMOVAL_FIELD: removal_field(result)} if self.config.records.removal_fields else None
+        _write(self.writer, self.reader, record, text, extra)
+
+    def abort(self) -> None:
+        self.writer.abort()
+        if self.dropped is not None:
+            self.dropped.abort()
+
+    def close(self) -> None:
+        self.writer.close()
+        if self.dropped is not None:
+            self.dropped.close()
+
+
 def write_record_file(
     out: Path, item: InputFile, reader: RecordReader, pairs: Sequence[tuple[Document, Result]], config: Config
 ) -> None:
     """Write one record file's cleaned output (and dropped companion) under `out`; `pairs` in input order."""
-    rc = config.records
-    names = output_names(item, rc)
-    extra_fields = (REMOVAL_FIELD,) if rc.removal_fields else ()
-    writer = _writer(out / names[0], reader, rc, rc.output_field, extra_fields)
-    dropped: JsonlWriter | ParquetWriter | None = None
+    output = RecordOutput(out, item, reader, config)
     try:
-        if rc.write_dropped:
-            dropped = _writer(out / names[1], reader, rc, None, (REMOVAL_FIELD,))
         for doc, result in pairs:
-            record: Record = doc.meta["record"]
-            if not result.kept:
-                if dropped is not None:
-                    _write(dropped, reader, record, record.text, {REMOVAL_FIELD: _dropped_field(result)})
-                continue
-            # render gives the file form (HTML inputs in the chosen output format) with a final newline to drop.
-            text = render(result, config.output.output_format).removesuffix("\n")
-            extra = {REMOVAL_FIELD: removal_field(result)} if rc.removal_fields else None
-            _write(writer, reader, record, text, extra)
+            output.write(doc.meta["record"], result)
     except BaseException:
-        writer.abort()
-        if dropped is not None:
-            dropped.abort()
+        output.abort()
         raise
-    writer.close()
-    if dropped is not None:
-        dropped.close()
+    output.close()
 
 
 def _writer(

@@ -58,6 +58,61 @@ def skipped_dict(skip: SkippedRecord) -> dict[str, Any]:
     return out
 
 
+class SummaryBuilder:
+    """summary.json built one result at a time, so a run of any size never holds its results for it."""
+
+    def __init__(self) -> None:
+        self.total = self.dropped = self.empty = self.paragraphs = self.removed = 0
+        self.by_reason: Counter[str] = Counter()
+        self.by_rule: Counter[str] = Counter()
+        self.clusters: dict[str, list[dict[str, Any]]] = {}
+
+    def add(self, r: Result) -> None:
+        self.total += 1
+        self.dropped += not r.kept
+        self.empty += r.paragraphs == 0
+        self.paragraphs += r.paragraphs
+        self.removed += len(r.removals)
+        for rm in r.removals:
+            self.by_reason[rm.reason] += 1
+            if rm.rule:
+                self.by_rule[rm.rule] += 1
+        if r.duplicate_of is not None:
+            self.clusters.setdefault(r.duplicate_of, []).append(
+                {"id": r.id, "similarity": round(r.similarity or 0.0, 4), "dropped": not r.kept}
+            )
+
+    def build(
+        self,
+        config: Config,
+        warnings: Sequence[InputWarning],
+        skipped: Sequence[SkippedRecord] = (),
+        ignored: Mapping[str, int] | None = None,
+    ) -> dict[str, Any]:
+        by_reason = Counter(self.by_reason)
+        by_reason["near_duplicate_document"] = self.dropped
+        return {
+            "schema": SCHEMA_VERSION,
+            "dedup_version": dedup_version(),
+            "python": platform.python_version(),
+            "config": config.to_dict(),
+            "lsh": lsh_description(config),
+            "documents": {
+                "total": self.total,
+                "kept": self.total - self.dropped,
+                "dropped": self.dropped,
+                "empty": self.empty,
+            },
+            "paragraphs": {"total": self.paragraphs, "removed": self.removed},
+            "removed_by_reason": dict(sorted(by_reason.items())),
+            "removed_by_rule": dict(sorted(self.by_rule.items())),
+            "clusters": [{"kept": k, "members": v} for k, v in sorted(self.clusters.items())],
+            "warnings": [w.to_dict() for w in warnings],
+            "skipped_records": {"count": len(skipped), "records": [skipped_dict(k) for k in skipped]},
+            "ignored_records": dict(sorted((ignored or {}).items())),
+        }
+
+
 def summarize(
     results: Sequence[Result],
     config: Config,
@@ -67,44 +122,10 @@ def summarize(
 ) -> dict[str, Any]:
     """The summary.json object. `skipped` are the bad records left out (on_error "skip"); `ignored` counts WARC
     records that hold no document, by content type or status."""
-    by_reason: Counter[str] = Counter()
-    by_rule: Counter[str] = Counter()
+    builder = SummaryBuilder()
     for r in results:
-        for rm in r.removals:
-            by_reason[rm.reason] += 1
-            if rm.rule:
-                by_rule[rm.rule] += 1
-    dropped = [r for r in results if not r.kept]
-    by_reason["near_duplicate_document"] = len(dropped)
-    clusters: dict[str, list[dict[str, Any]]] = {}
-    for r in results:
-        if r.duplicate_of is not None:
-            clusters.setdefault(r.duplicate_of, []).append(
-                {"id": r.id, "similarity": round(r.similarity or 0.0, 4), "dropped": not r.kept}
-            )
-    return {
-        "schema": SCHEMA_VERSION,
-        "dedup_version": dedup_version(),
-        "python": platform.python_version(),
-        "config": config.to_dict(),
-        "lsh": lsh_description(config),
-        "documents": {
-            "total": len(results),
-            "kept": len(results) - len(dropped),
-            "dropped": len(dropped),
-            "empty": sum(1 for r in results if r.paragraphs == 0),
-        },
-        "paragraphs": {
-            "total": sum(r.paragraphs for r in results),
-            "removed": sum(len(r.removals) for r in results),
-        },
-        "removed_by_reason": dict(sorted(by_reason.items())),
-        "removed_by_rule": dict(sorted(by_rule.items())),
-        "clusters": [{"kept": k, "members": v} for k, v in sorted(clusters.items())],
-        "warnings": [w.to_dict() for w in warnings],
-        "skipped_records": {"count": len(skipped), "records": [skipped_dict(k) for k in skipped]},
-        "ignored_records": dict(sorted((ignored or {}).items())),
-    }
+        builder.add(r)
+    return builder.build(config, warnings, skipped, ignored)
 
 
 def summary_table(summary: dict[str, Any]) -> Any:
