@@ -111,12 +111,12 @@ def run(
         meter = make_progress(progress, total_bytes)
         try:
             reading = _Reading(files, readers, config.output.output_format, meter)
-            batch = BatchRun(pipeline, store, jobs, meter, partitions=PARTITIONS)
-            batch.analyse(reading.documents())
-            if out is not None:
-                # HTML inputs change extension: page.html and page.htm (or page.txt beside page.html) would collide.
-                check_unique_outputs([*reading.names.values(), *record_outputs])
-            results = _finish(batch, reading, out, outdir, config, write_text, keep_results, report_to, meter)
+            with BatchRun(pipeline, store, jobs, meter, partitions=PARTITIONS) as batch:
+                batch.analyse(reading.documents())
+                if out is not None:
+                    # HTML inputs change extension: page.html and page.htm (or page.txt beside page.html) collide.
+                    check_unique_outputs([*reading.names.values(), *record_outputs])
+                results = _finish(batch, reading, out, outdir, config, write_text, keep_results, report_to, meter)
         finally:
             meter.close()
     summary = results[1]

@@ -23,7 +23,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
-from multiprocessing import get_context
+from multiprocessing import get_all_start_methods, get_context
 from typing import Any, TypeVar
 
 import numpy as np
@@ -58,21 +58,17 @@ class Final:
 
 # --- running shard work, in this process or in workers ------------------------------------------------------------
 
-_WORKER_PIPELINES: dict[str, Pipeline] = {}  # per worker process: its pipeline, built once per config
+# A worker process's pipeline: set once by the pool's initializer, read by every task the worker runs.
+_WORKER: dict[str, Pipeline] = {}
 
 
-def _pipeline_for(config: Config) -> Pipeline:
-    key = repr(config)
-    found = _WORKER_PIPELINES.get(key)
-    if found is None:
-        found = Pipeline(config)
-        _WORKER_PIPELINES.clear()
-        _WORKER_PIPELINES[key] = found
-    return found
+def _init_worker(pipeline: Pipeline | None, config: Config) -> None:
+    # Forked workers inherit the parent's pipeline (its compiled rules cost seconds to build); spawned ones build it.
+    _WORKER["pipeline"] = pipeline if pipeline is not None else Pipeline(config)
 
 
-def _call(task: Callable[..., None], config: Config, store: Store, *args: Any) -> None:
-    task(_pipeline_for(config), store, *args)
+def _call(task: Callable[..., None], store: Store, *args: Any) -> None:
+    task(_WORKER["pipeline"], store, *args)
 
 
 class Engine:
@@ -86,24 +82,33 @@ class Engine:
         self._pool: ProcessPoolExecutor | None = None
         self._pending: list[tuple[Future[None], Any]] = []
 
-    def __enter__(self) -> Engine:
-        if self.jobs > 1:
-            # spawn, not fork: the parent may run a progress thread, and forked locks can deadlock a worker.
-            self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=get_context("spawn"))
-        return self
+    def start(self) -> None:
+        if self.jobs > 1 and self._pool is None:
+            # fork where there is one: workers inherit the built pipeline instead of compiling the rules again.
+            # They never write to the parent's streams, so a lock held by its progress thread cannot block them.
+            method = "fork" if "fork" in get_all_start_methods() else "spawn"
+            inherit = self.pipeline if method == "fork" else None
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.jobs,
+                mp_context=get_context(method),
+                initializer=_init_worker,
+                initargs=(inherit, self.pipeline.config),
+            )
 
-    def __exit__(self, *exc: object) -> None:
+    def close(self, wait: bool = True) -> None:
         if self._pool is not None:
-            self._pool.shutdown(wait=exc[0] is None, cancel_futures=True)
+            self._pool.shutdown(wait=wait, cancel_futures=True)
             self._pool = None
+        self._pending.clear()
 
     def submit(self, task: Callable[..., None], tag: T, *args: Any) -> Iterator[T]:
         """Start `task(pipeline, store, *args)`; yields the tags of the tasks that finished meanwhile, in order."""
+        self.start()
         if self._pool is None:
             task(self.pipeline, self.store, *args)
             yield tag
             return
-        self._pending.append((self._pool.submit(_call, task, self.pipeline.config, self.store, *args), tag))
+        self._pending.append((self._pool.submit(_call, task, self.store, *args), tag))
         while len(self._pending) >= 2 * self.jobs or (self._pending and self._pending[0][0].done()):
             yield from self._pop()
 
@@ -147,6 +152,14 @@ class BatchRun:
         self.progress = progress or NullProgress()
         self.partitions = partitions
         self.shards: list[ShardInfo] = []
+        self.engine = Engine(pipeline, store, jobs)
+
+    def __enter__(self) -> BatchRun:
+        return self
+
+    def __exit__(self, kind: object, *exc: object) -> None:
+        # After an error or an interruption, running tasks are not waited for: their shards stay unfinished.
+        self.engine.close(wait=kind is None)
 
     @property
     def count(self) -> int:
@@ -154,29 +167,29 @@ class BatchRun:
 
     def analyse(self, docs: Iterable[Document]) -> None:
         """Pass 1 over the input: documents are read here, analysed in the engine."""
-        with Engine(self.pipeline, self.store, self.jobs) as engine:
-            for info, batch in shards_of(docs):
-                self.shards.append(info)
-                if sh.analysed(self.store, info):
-                    self.progress.advance(info.count, info.chars)
-                    continue
-                for done in engine.submit(sh.analyse_shard, info, info, batch):
-                    self.progress.advance(done.count, done.chars)
-            for done in engine.drain():
+        engine = self.engine
+        for info, batch in shards_of(docs):
+            self.shards.append(info)
+            if sh.analysed(self.store, info):
+                self.progress.advance(info.count, info.chars)
+                continue
+            for done in engine.submit(sh.analyse_shard, info, info, batch):
                 self.progress.advance(done.count, done.chars)
+        for done in engine.drain():
+            self.progress.advance(done.count, done.chars)
 
     def _each(self, name: str, task: Callable[..., None], skip: Callable[[Store, ShardInfo], bool], *args: Any) -> None:
         self.progress.phase(name, self.count, sum(s.chars for s in self.shards))
-        with Engine(self.pipeline, self.store, self.jobs) as engine:
-            for info in self.shards:
-                if skip(self.store, info):
-                    self.progress.advance(info.count, info.chars)
-                    continue
-                extra = [a(info) if callable(a) else a for a in args]
-                for done in engine.submit(task, info, info, *extra):
-                    self.progress.advance(done.count, done.chars)
-            for done in engine.drain():
+        engine = self.engine
+        for info in self.shards:
+            if skip(self.store, info):
+                self.progress.advance(info.count, info.chars)
+                continue
+            extra = [a(info) if callable(a) else a for a in args]
+            for done in engine.submit(task, info, info, *extra):
                 self.progress.advance(done.count, done.chars)
+        for done in engine.drain():
+            self.progress.advance(done.count, done.chars)
 
     def _saved(self, name: str, make: Callable[[], T]) -> T:
         if self.store.has(name):
@@ -295,12 +308,12 @@ def _shard_refs(
 
 def run_documents(pipeline: Pipeline, docs: Iterable[Document]) -> list[Result]:
     """The flow in memory, for the one-call API: the same decisions as a run on disk with any number of jobs."""
-    run = BatchRun(pipeline, MemoryStore())
-    run.analyse(docs)
-    if not run.shards:
-        return []
-    decisions = run.decide()
-    return [f.result for f in run.results(decisions)]
+    with BatchRun(pipeline, MemoryStore()) as run:
+        run.analyse(docs)
+        if not run.shards:
+            return []
+        decisions = run.decide()
+        return [f.result for f in run.results(decisions)]
 
 
 def default_jobs() -> int:
