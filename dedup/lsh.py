@@ -227,11 +227,29 @@ def _exact_groups(members: I64, cols: U32) -> list[I64]:
     return [members[inverse.ravel() == g] for g in np.unique(inverse)]
 
 
+# Up to this many items (the paragraphs of one document, typically), every pair is compared band by band directly:
+# the same pairs as the sorted index, without its per-band sorting and bookkeeping.
+SMALL_SET = 96
+
+
+def _all_pairs_sharing_a_band(signatures: U32, params: LSHParams) -> I64:
+    n = signatures.shape[0]
+    i, j = np.triu_indices(n, k=1)
+    if not len(i):
+        return np.empty((0, 2), dtype=np.int64)
+    used = signatures[:, : params.bands * params.rows].reshape(n, params.bands, params.rows)
+    same = (used[i] == used[j]).all(axis=2).any(axis=1)
+    return np.stack([i[same], j[same]], axis=1).astype(np.int64)
+
+
 def candidate_pairs(signatures: U32, params: LSHParams, max_bucket: int | None = None) -> I64:
     """Distinct pairs (i, j), i < j, sharing all values of at least one band: shape (m, 2), sorted.
 
     The same pairs as inserting every signature into a `MinHashLSH` with these bands and rows and
     querying each, unless `max_bucket` caps large buckets to stars."""
+    n = signatures.shape[0]
+    if n <= SMALL_SET and (max_bucket is None or n <= max_bucket):
+        return _all_pairs_sharing_a_band(signatures, params)
     index = LSHIndex(params)
     index.add(signatures)
     return index.build().pairs(signatures, max_bucket)

@@ -9,7 +9,7 @@ from datasketch import MinHash, MinHashLSH
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedup.lsh import LSHIndex, LSHParams, candidate_pairs, choose_params, lsh_params
+from dedup.lsh import PIPELINE_MAX_BUCKET, LSHIndex, LSHParams, candidate_pairs, choose_params, lsh_params
 
 
 def test_params_match_datasketch() -> None:
@@ -119,3 +119,23 @@ def test_lsh_params_curve() -> None:
     assert curve[0.7] < curve[0.8] < curve[0.9]
     with pytest.raises(ValueError):
         lsh_params(0.0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n=st.integers(0, 96),
+    values=st.integers(1, 4),
+    bands_rows=st.sampled_from([(4, 3), (9, 13), (37, 3), (1, 16)]),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_small_sets_compare_all_pairs_with_the_index_s_result(
+    n: int, values: int, bands_rows: tuple[int, int], seed: int
+) -> None:
+    bands, rows = bands_rows
+    sigs = np.random.default_rng(seed).integers(0, values, size=(n, 128), dtype=np.uint32)
+    params = LSHParams(0.5, 128, bands, rows)
+    direct = candidate_pairs(sigs, params, PIPELINE_MAX_BUCKET)
+    index = LSHIndex(params)
+    index.add(sigs)
+    expected = index.build().pairs(sigs, PIPELINE_MAX_BUCKET)
+    assert direct.tolist() == expected.tolist()
