@@ -226,6 +226,8 @@ class _Reading:
                 seen.add(key)
                 if reader is None:
                     self.names[doc.id] = output_name(doc.id, doc.kind, self.fmt)
+                else:
+                    self.meter.advance(0, 0, done_bytes + reader.position)
                 yield doc
             if reader is not None:
                 self.skipped.extend(reader.skipped)
@@ -271,7 +273,7 @@ def _finish(
                 report.fh.write(line.encode("utf-8"))
             if report_to is not None:
                 report_to.write(line)
-            meter.advance(1, 0)
+            meter.advance(1, len(r.text))
             if not write_text:
                 continue
             if outdir == "-":

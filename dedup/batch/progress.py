@@ -70,6 +70,8 @@ class _Counts:
 
     def line(self) -> str:
         seconds = time.monotonic() - self.started
+        if not (self.docs or self.total_docs or self.total_bytes):  # a corpus-wide step between passes
+            return f"{self.name:>7} {seconds:.1f} s"
         done, total = self.fraction()
         share = f"{100 * done / total:5.1f}%" if total else "     "
         return (
@@ -91,7 +93,7 @@ class LogProgress:
         self.stream.flush()
 
     def phase(self, name: str, total_docs: int, total_chars: int) -> None:
-        self._print(self.current.line() + " (done)")
+        self._print(self.current.line() + (" (done)" if self.current.docs else ""))
         self.current = _Counts(name, total_docs, total_chars)
         self.last = time.monotonic()
 

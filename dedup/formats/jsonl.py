@@ -52,6 +52,7 @@ class JsonlReader(RecordReader):
             fh = open(self.path, "rb")  # noqa: SIM115 - closed by the with below, which must also cover the decoder
         except OSError as exc:
             raise InputError(f"cannot read {self.file}: {exc.strerror or exc}") from exc
+        self._raw = fh
         with fh:
             stream, decoder = open_decompressed(fh, self.codec)
             complete = 0

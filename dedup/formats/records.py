@@ -213,6 +213,16 @@ class RecordReader(ABC):
         self.fields = fields if fields is not None else FieldNames()
         self.on_error: OnError = on_error
         self.skipped: list[SkippedRecord] = []
+        self._raw: Any = None  # the open file while iterating, for `position`
+
+    @property
+    def position(self) -> int:
+        """Bytes of the file read so far (compressed bytes for a compressed file); 0 when unknown."""
+        raw = self._raw
+        try:
+            return int(raw.tell()) if raw is not None and not raw.closed else 0
+        except (OSError, ValueError):
+            return 0
 
     def __iter__(self) -> Iterator[Record]:
         self.skipped = []

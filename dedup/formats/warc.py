@@ -64,6 +64,7 @@ class WarcReader(RecordReader):
             fh = open(self.path, "rb")  # noqa: SIM115 - closed by the with below, which must also cover the iterator
         except OSError as exc:
             raise InputError(f"cannot read {self.file}: {exc.strerror or exc}") from exc
+        self._raw = fh
         with fh:
             stream, decoder = open_decompressed(fh, codec, track_members=True)
             # Decompression is ours (see dedup.formats.compression), so FastWARC must not detect and redo it.
