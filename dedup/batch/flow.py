@@ -19,7 +19,6 @@ memory (`run_documents`, the one-call library API).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
@@ -314,7 +313,3 @@ def run_documents(pipeline: Pipeline, docs: Iterable[Document]) -> list[Result]:
             return []
         decisions = run.decide()
         return [f.result for f in run.results(decisions)]
-
-
-def default_jobs() -> int:
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
