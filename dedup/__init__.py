@@ -14,10 +14,12 @@ from dedup.config import (
     RulesConfig,
     SegmentConfig,
 )
+from dedup.deduper import Deduper, DuplicateIdError
 from dedup.document import Document, Paragraph, Removal, Result, Shared
 from dedup.errors import ConfigError, DedupError, InputError, OutputError, UsageError
 from dedup.html.decode import Decoded, decode_html
 from dedup.html.page import Page, extract_html
+from dedup.index import IndexFormatError, IndexUnavailableError
 from dedup.interop import fill_minhashlsh, from_datasketch, to_datasketch, to_lean, to_minhashlsh
 from dedup.lsh import LSHIndex, LSHParams, choose_params, lsh_params
 from dedup.match import Matches, Pair, near_duplicates
@@ -28,8 +30,12 @@ __all__ = [
     "ConfigError",
     "Decoded",
     "DedupError",
+    "Deduper",
     "Document",
+    "DuplicateIdError",
     "HtmlConfig",
+    "IndexFormatError",
+    "IndexUnavailableError",
     "InputError",
     "LSHIndex",
     "LSHParams",

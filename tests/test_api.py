@@ -7,8 +7,12 @@ PUBLIC = [
     "ConfigError",
     "Decoded",
     "DedupError",
+    "Deduper",
     "Document",
+    "DuplicateIdError",
     "HtmlConfig",
+    "IndexFormatError",
+    "IndexUnavailableError",
     "InputError",
     "LSHIndex",
     "LSHParams",
@@ -52,5 +56,13 @@ def test_public_api_is_pinned() -> None:
 
 
 def test_errors_share_one_base() -> None:
-    for name in ("ConfigError", "InputError", "OutputError", "UsageError"):
+    for name in (
+        "ConfigError",
+        "DuplicateIdError",
+        "IndexFormatError",
+        "IndexUnavailableError",
+        "InputError",
+        "OutputError",
+        "UsageError",
+    ):
         assert issubclass(getattr(dedup, name), dedup.DedupError)
