@@ -7,7 +7,7 @@ import shutil
 import sys
 import tempfile
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +19,7 @@ from dedup.batch.progress import Progress, make_progress
 from dedup.batch.shard import text_hash
 from dedup.batch.store import DiskStore
 from dedup.config import Config
+from dedup.deduper import iter_with_index, open_index
 from dedup.document import Document, Result
 from dedup.errors import DedupError, UsageError
 from dedup.formats import RecordReader, SkippedRecord, WarcReader
@@ -75,6 +76,8 @@ def run(
     progress: str = "none",
     keep_results: bool = True,
     report_to: TextIO | None = None,
+    index: str | None = None,
+    update_index: bool = False,
 ) -> RunReport:
     """Read `paths`, clean them and, when `outdir` is set, write the results there.
 
@@ -88,6 +91,10 @@ def run(
     continues from its checkpoints with `resume=True` and ends with the same output. `progress` is "none",
     "auto", "bar" or "log" (standard error). `keep_results=False` keeps memory bounded on large corpora (the
     results are in report.jsonl); `report_to` streams report.jsonl lines to a text stream as well.
+
+    `index` cleans the documents one at a time against the `Deduper` index saved at that path instead (see
+    `dedup.deduper`): a near-duplicate of an indexed document names it in report.jsonl (`matched_index`), and
+    `update_index` saves the grown index back (creating it when missing).
     """
     config = config or Config()
     if not paths:
@@ -105,22 +112,64 @@ def run(
     if out is not None:
         _check_outdir(out, files, config.output.force, resume)
         check_unique_outputs([*(f.id for f in files if f not in readers), *record_outputs])
+    if index is not None and (jobs > 1 or resume):
+        raise UsageError("--index runs the documents one at a time against the index: drop --jobs and --resume")
+    if update_index and index is None:
+        raise UsageError("--update-index needs --index PATH")
     pipeline = Pipeline(config)
     with _work_store(out, files, config, resume) as store:
         total_bytes = sum(_size(f) for f in files)
         meter = make_progress(progress, total_bytes)
+        writing = _Writing(out, outdir, config, write_text, keep_results, report_to, meter)
         try:
             reading = _Reading(files, readers, config.output.output_format, meter)
-            with BatchRun(pipeline, store, jobs, meter, partitions=PARTITIONS) as batch:
-                batch.analyse(reading.documents())
-                if out is not None:
-                    # HTML inputs change extension: page.html and page.htm (or page.txt beside page.html) collide.
-                    check_unique_outputs([*reading.names.values(), *record_outputs])
-                results = _finish(batch, reading, out, outdir, config, write_text, keep_results, report_to, meter)
+            if index is not None:
+                _run_with_index(reading, index, update_index, config, writing, record_outputs)
+            else:
+                with BatchRun(pipeline, store, jobs, meter, partitions=PARTITIONS) as batch:
+                    batch.analyse(reading.documents())
+                    writing.check_names(reading, record_outputs)
+                    finals: Iterator[Final] = iter(())
+                    if batch.shards:
+                        decisions = batch.decide()
+                        meter.phase("write", batch.count, sum(s.chars for s in batch.shards))
+                        finals = batch.results(decisions)
+                    writing.write(finals, reading)
         finally:
             meter.close()
-    summary = results[1]
-    return RunReport(tuple(results[0]), summary, tuple(reading.warnings), tuple(reading.skipped))
+    return RunReport(tuple(writing.kept), writing.summary, tuple(reading.warnings), tuple(reading.skipped))
+
+
+def _run_with_index(
+    reading: _Reading,
+    index: str,
+    update: bool,
+    config: Config,
+    writing: _Writing,
+    record_outputs: list[str],
+) -> None:
+    """Every document in order against a saved index (the library's Deduper), then the same write pass; the index
+    is saved back, atomically, before summary.json when `update`."""
+    # Nothing is written before every input has been read, as in a batch run.
+    docs = list(reading.documents())
+    writing.check_names(reading, record_outputs)
+    deduper = open_index(index, config, create=update)
+    before = len(deduper)
+    matched = 0
+
+    def finals() -> Iterator[Final]:
+        nonlocal matched
+        for x in iter_with_index(docs, deduper):
+            matched += x.matched_index is not None
+            meta = x.document.meta
+            yield Final(x.result, meta.get("record"), meta.get("input"), x.document.kind, x.matched_index)
+
+    def done(summary: dict[str, Any]) -> None:
+        if update:
+            deduper.save(index)
+        summary["index"] = {"path": index, "documents_before": before, "matched": matched, "updated": update}
+
+    writing.write(finals(), reading, done)
 
 
 def _size(item: InputFile) -> int:
@@ -237,78 +286,95 @@ class _Reading:
             self.meter.advance(0, 0, done_bytes)
 
 
-def _finish(
-    batch: BatchRun,
-    reading: _Reading,
-    out: Path | None,
-    outdir: str | None,
-    config: Config,
-    write_text: bool,
-    keep_results: bool,
-    report_to: TextIO | None,
-    meter: Progress,
-) -> tuple[list[Result], dict[str, Any]]:
-    """The corpus-wide decisions, then the write pass: outputs, report.jsonl, and summary.json last."""
-    kept: list[Result] = []
-    builder = SummaryBuilder()
-    if batch.shards:
-        decisions = batch.decide()
-        meter.phase("write", batch.count, sum(s.chars for s in batch.shards))
-        finals: Iterator[Final] = batch.results(decisions)
-    else:
-        finals = iter(())
-    fmt = config.output.output_format
-    if out is not None:
-        out.mkdir(parents=True, exist_ok=True)
-    report = AtomicFile(out / "report.jsonl") if out is not None else None
-    records: dict[str, RecordOutput] = {}
-    try:
-        for final in finals:
-            r = final.result
-            builder.add(r)
-            if keep_results:
-                kept.append(r)
-            line = json.dumps(r.to_dict(), ensure_ascii=False, sort_keys=True) + "\n"
+class _Writing:
+    """The write pass: outputs in input order, report.jsonl streamed, and summary.json last."""
+
+    def __init__(
+        self,
+        out: Path | None,
+        outdir: str | None,
+        config: Config,
+        write_text: bool,
+        keep_results: bool,
+        report_to: TextIO | None,
+        meter: Progress,
+    ) -> None:
+        self.out = out
+        self.outdir = outdir
+        self.config = config
+        self.write_text = write_text
+        self.keep_results = keep_results
+        self.report_to = report_to
+        self.meter = meter
+        self.kept: list[Result] = []
+        self.summary: dict[str, Any] = {}
+
+    def check_names(self, reading: _Reading, record_outputs: list[str]) -> None:
+        if self.out is not None:
+            # HTML inputs change extension: page.html and page.htm (or page.txt beside page.html) would collide.
+            check_unique_outputs([*reading.names.values(), *record_outputs])
+
+    def write(
+        self, finals: Iterator[Final], reading: _Reading, before_summary: Callable[[dict[str, Any]], None] | None = None
+    ) -> None:
+        out, config = self.out, self.config
+        builder = SummaryBuilder()
+        fmt = config.output.output_format
+        if out is not None:
+            out.mkdir(parents=True, exist_ok=True)
+        report = AtomicFile(out / "report.jsonl") if out is not None else None
+        records: dict[str, RecordOutput] = {}
+        try:
+            for final in finals:
+                r = final.result
+                builder.add(r)
+                if self.keep_results:
+                    self.kept.append(r)
+                entry = r.to_dict()
+                if final.matched_index is not None:
+                    entry["matched_index"] = final.matched_index
+                line = json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n"
+                if report is not None:
+                    report.fh.write(line.encode("utf-8"))
+                if self.report_to is not None:
+                    self.report_to.write(line)
+                self.meter.advance(1, len(r.text))
+                if not self.write_text:
+                    continue
+                if self.outdir == "-":
+                    sys.stdout.write(render(r, fmt) if r.kept else "")
+                    sys.stdout.flush()
+                elif out is not None and final.record is not None:
+                    writer = records.get(final.input or "")
+                    if writer is None:
+                        for finished in records.values():
+                            finished.close()
+                        records.clear()
+                        item = next(f for f in reading.readers if f.id == final.input)
+                        writer = records[item.id] = RecordOutput(out, item, reading.readers[item], config)
+                    writer.write(final.record, r)
+                elif out is not None and r.kept and r.id in reading.names:
+                    write_atomic(out / reading.names[r.id], render(r, fmt))
+            if out is not None and self.write_text:
+                # A record file whose every record was skipped still gets its (empty) output.
+                for item, reader in reading.readers.items():
+                    if item.id not in records and not _written(out, item, config):
+                        RecordOutput(out, item, reader, config).close()
+            for finished in records.values():
+                finished.close()
+            records.clear()
+        except BaseException:
+            for w in records.values():
+                w.abort()
             if report is not None:
-                report.fh.write(line.encode("utf-8"))
-            if report_to is not None:
-                report_to.write(line)
-            meter.advance(1, len(r.text))
-            if not write_text:
-                continue
-            if outdir == "-":
-                sys.stdout.write(render(r, fmt) if r.kept else "")
-                sys.stdout.flush()
-            elif out is not None and final.record is not None:
-                writer = records.get(final.input or "")
-                if writer is None:
-                    for done in records.values():
-                        done.close()
-                    records.clear()
-                    item = next(f for f in reading.readers if f.id == final.input)
-                    writer = records[item.id] = RecordOutput(out, item, reading.readers[item], config)
-                writer.write(final.record, r)
-            elif out is not None and r.kept and r.id in reading.names:
-                write_atomic(out / reading.names[r.id], render(r, fmt))
-        if out is not None and write_text:
-            # A record file whose every record was skipped still gets its (empty) output.
-            for item, reader in reading.readers.items():
-                if item.id not in records and not _written(out, item, config):
-                    RecordOutput(out, item, reader, config).close()
-        for done in records.values():
-            done.close()
-        records.clear()
-    except BaseException:
-        for w in records.values():
-            w.abort()
-        if report is not None:
-            report.abort()
-        raise
-    summary = builder.build(config, reading.warnings, reading.skipped, reading.ignored)
-    if report is not None and out is not None:
-        report.commit()
-        write_json(out / "summary.json", summary)
-    return kept, summary
+                report.abort()
+            raise
+        self.summary = builder.build(config, reading.warnings, reading.skipped, reading.ignored)
+        if before_summary is not None:
+            before_summary(self.summary)
+        if report is not None and out is not None:
+            report.commit()
+            write_json(out / "summary.json", self.summary)
 
 
 def _written(out: Path, item: InputFile, config: Config) -> bool:

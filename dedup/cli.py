@@ -93,6 +93,13 @@ ProgressOpt = Annotated[
     typer.Option(help="Progress on standard error: auto (a bar on a terminal, log lines elsewhere), bar, log, none."),
 ]
 PROGRESS_CHOICES = ("auto", "bar", "log", "none")
+IndexOpt = Annotated[
+    Path | None,
+    typer.Option("--index", help="Clean against a saved Deduper index; duplicates name the indexed page they repeat."),
+]
+UpdateIndex = Annotated[
+    bool, typer.Option("--update-index", help="Add this run's documents to the --index file (created if missing).")
+]
 
 
 def build_config(config_file: Path | None, **options: Any) -> Config:
@@ -111,7 +118,7 @@ def build_config(config_file: Path | None, **options: Any) -> Config:
 
 
 # Command parameters that are not config options.
-_NOT_OPTIONS = ("inputs", "output", "quiet", "jobs", "resume", "progress")
+_NOT_OPTIONS = ("inputs", "output", "quiet", "jobs", "resume", "progress", "index", "update_index")
 
 
 def config_options(params: dict[str, Any]) -> dict[str, Any]:
@@ -176,6 +183,8 @@ def clean_command(
     jobs: Jobs = 1,
     resume: Resume = False,
     progress: ProgressOpt = "auto",
+    index: IndexOpt = None,
+    update_index: UpdateIndex = False,
 ) -> None:
     """Clean INPUT... into OUTDIR: cleaned files at the same relative paths, report.jsonl and summary.json.
 
@@ -184,12 +193,23 @@ def clean_command(
     An interrupted run (Ctrl-C, a kill) continues with the same command and --resume.
 
     Examples: dedup clean corpus/ -o out/ ; dedup clean crawl.jsonl.gz --removal-fields -o out/ ;
-    dedup clean shards/ -o out/ --jobs 8 (and, after an interruption, the same with --resume)
+    dedup clean shards/ -o out/ --jobs 8 (and, after an interruption, the same with --resume) ;
+    dedup clean new-crawl/ -o out/ --index seen.idx --update-index
     """
     try:
         config = build_config(**config_options(locals()))
         mode = _progress_mode(progress, quiet)
-        report = run(inputs, output, config, jobs=jobs, resume=resume, progress=mode, keep_results=False)
+        report = run(
+            inputs,
+            output,
+            config,
+            jobs=jobs,
+            resume=resume,
+            progress=mode,
+            keep_results=False,
+            index=None if index is None else str(index),
+            update_index=update_index,
+        )
     except DedupError as exc:
         raise _fail(exc) from exc
     except KeyboardInterrupt:
@@ -231,6 +251,7 @@ def scan_command(
     jobs: Jobs = 1,
     resume: Resume = False,
     progress: ProgressOpt = "auto",
+    index: IndexOpt = None,
 ) -> None:
     """Report what clean would remove, without writing cleaned text (report.jsonl to stdout by default).
 
@@ -251,6 +272,7 @@ def scan_command(
             progress=mode,
             keep_results=False,
             report_to=sys.stdout if output is None else None,
+            index=None if index is None else str(index),
         )
     except DedupError as exc:
         raise _fail(exc) from exc

@@ -53,6 +53,7 @@ class Final:
     record: Any
     input: str | None
     kind: str
+    matched_index: str | None = None  # runs against a saved index: the indexed document it repeats
 
 
 # --- running shard work, in this process or in workers ------------------------------------------------------------
