@@ -1,7 +1,8 @@
 """Debris known from its position and neighbours, not from its words.
 
 "Prose" is a paragraph of at least `PROSE_MIN_TOKENS` tokens ending in sentence punctuation (not an
-ellipsis, which marks a truncated teaser); "short" is at most `SHORT_TOKENS` tokens. The body runs
+ellipsis, which marks a truncated teaser) or in a colon or semicolon, which leads into what follows (a
+list, a command, a quote: the text goes on); "short" is at most `SHORT_TOKENS` tokens. The body runs
 from the first prose paragraph to the last; a document is "prose-dominant" when prose holds at least
 `PROSE_DOMINANT` of its kept tokens (an article, as opposed to a listing or an index, where position
 says less). Nothing here fires on a document without prose, and every rule is anchored on the body
@@ -35,13 +36,17 @@ HEAD_KEEP = 3
 MAX_TAIL = 20
 MAX_RUN = 3
 _SENTENCE_END = regex.compile(r"[.!?。！？][\"'”’»)\]]*$")
+# A paragraph that ends in a colon or semicolon leads into what follows (a list, a command, a quote).
+_LEAD_IN_END = regex.compile(r"[:;：；]$")
 
 
 def is_prose(text: str) -> bool:
     stripped = text.rstrip()
     if stripped.endswith(("...", "…")):
         return False
-    return bool(_SENTENCE_END.search(stripped)) and len(tokens(stripped)) >= PROSE_MIN_TOKENS
+    if not (_SENTENCE_END.search(stripped) or _LEAD_IN_END.search(stripped)):
+        return False
+    return len(tokens(stripped)) >= PROSE_MIN_TOKENS
 
 
 def context_debris(texts: Sequence[str], state: Sequence[str]) -> dict[int, str]:

@@ -75,4 +75,4 @@ def test_known_language_uses_its_catalogue_and_english() -> None:
     assert rules.match("Anzeige", "de") is not None
     assert rules.match("Anzeige", "fr") is None  # a German-only label on a French page
     assert rules.match("Anzeige", None) is not None  # unknown language: every catalogue
-    assert rules.match("Anzeige", "ru") is not None  # no Russian catalogue: every catalogue
+    assert rules.match("Anzeige", "pl") is not None  # no Polish catalogue: every catalogue

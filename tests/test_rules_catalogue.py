@@ -15,8 +15,8 @@ import regex
 
 from dedup.rules import Rule, RuleSet, builtin_languages, builtin_rules
 
-CATALOGUES = ("en", "de", "fr", "es", "it", "pt", "nl")
-STOPWORD_LANGUAGES = ("en", "de", "fr", "es", "it", "pt", "nl", "ru", "pl")
+CATALOGUES = ("en", "de", "fr", "es", "it", "pt", "nl", "ru", "zh")
+STOPWORD_LANGUAGES = ("en", "de", "fr", "es", "it", "pt", "nl", "ru", "pl", "zh")
 
 RULES = builtin_rules()
 ALL = RuleSet(RULES)
@@ -78,6 +78,27 @@ CONTENT = [
     "Poetin en Kim tekenen nieuw akkoord",
     "Reageer niet op verdachte berichten, waarschuwt de politie.",
     "Deel van de weg is afgesloten",
+    # ru
+    "Путин и Ким подписали новое соглашение",
+    "Поиск выживших продолжается",
+    "Главное — не паниковать, сказал врач.",
+    "Источник в правительстве сообщил, что решение уже принято.",
+    "Фото с места происшествия опубликовали очевидцы.",
+    "Комментарии министра были краткими.",
+    "12 марта 2024 года Путин прибыл в Пхеньян.",
+    "(По материалам ТАСС и РИА Новости)",
+    "Видео показывает запуск ракеты",
+    "Новости",
+    # zh
+    "普京和金正恩签署新协议",
+    "国务院召开常务会议，研究稳定经济的政策措施。",
+    "首页设计采用了简洁的风格。",
+    "分享经济正在改变城市生活。",
+    "评论家认为这部小说很有意义。",
+    "作者在书中写道，城市正在迅速变化。",
+    "2024年3月12日，国务院召开常务会议。",
+    "搜索救援工作仍在继续",
+    "（新华社）",
 ]
 
 
