@@ -54,7 +54,7 @@ from dedup.index import (
 )
 from dedup.lsh import PIPELINE_MAX_BUCKET, LSHParams, candidate_threshold, choose_params
 from dedup.minhash import Signer, agreement, jaccard
-from dedup.pipeline import Pipeline, _DocState
+from dedup.pipeline import DocState, Pipeline
 from dedup.readers import decode, sniff_kind
 
 ContentKind = Literal["auto", "text", "html"]
@@ -96,7 +96,7 @@ def key_hash(key: str) -> int:
 class _Prepared:
     """A document after its own analysis: computed outside the index lock, reused if a shared index retries."""
 
-    state: _DocState
+    state: DocState
     removals: dict[int, Removal]
     keys: dict[str, int]
     hashes: list[int]

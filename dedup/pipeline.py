@@ -31,7 +31,9 @@ MAX_SHARED_DOCS = 50
 
 
 @dataclass
-class _DocState:
+class DocState:
+    """One document between the steps: its paragraphs, their match keys, and what has been removed so far."""
+
     doc: Document
     source: str
     paragraphs: tuple[Paragraph, ...]
@@ -56,7 +58,7 @@ class _DocState:
     def is_html(self) -> bool:
         return self.page is not None or self.block_tags is not None
 
-    def slim(self) -> _DocState:
+    def slim(self) -> DocState:
         """The state without the input text, the parsed page or metadata nothing downstream reads; only
         `meta["record"]` and `meta["input"]` stay, for writing record files back."""
         if self.slimmed:
@@ -90,7 +92,7 @@ def source_of(doc: Document, page: Page | None = None) -> str:
     return str(doc.meta.get("folder", ""))
 
 
-def _kept_blocks(st: _DocState) -> tuple[tuple[str, str], ...]:
+def _kept_blocks(st: DocState) -> tuple[tuple[str, str], ...]:
     if st.page is not None:
         return tuple((b.tag, b.paragraph.text) for b in st.page.blocks if st.alive(b.paragraph.index))
     if st.block_tags is None:
@@ -107,14 +109,14 @@ class Pipeline:
         self.signer = Signer(self.config.minhash)
 
     # -- per document -------------------------------------------------------------------------
-    def analyse(self, doc: Document) -> _DocState:
+    def analyse(self, doc: Document) -> DocState:
         if doc.kind == "html":
             state = self._analyse_html(doc)
         else:
             seg = segment(doc.text, self.config.segment)
             language = detect(tokens(doc.text[:LANGUAGE_SAMPLE_CHARS]))
             keys = tuple(match_key(p.text) for p in seg.paragraphs)
-            state = _DocState(doc, source_of(doc), seg.paragraphs, seg.separator, language, keys)
+            state = DocState(doc, source_of(doc), seg.paragraphs, seg.separator, language, keys)
         self._apply_rules(state)
         texts = [p.text if state.alive(p.index) else None for p in state.paragraphs]
         for rep in find_repeats(texts, self.signer, self.config.repeats, self.config.minhash, state.keys):
@@ -125,12 +127,14 @@ class Pipeline:
             )  # fmt: skip
         return state
 
-    def _analyse_html(self, doc: Document) -> _DocState:
+    def _analyse_html(self, doc: Document) -> DocState:
         page = extract_html(doc.text, main_content=self.config.html.main_content)
         paragraphs = page.paragraphs
         language = detect(tokens(page.content[:LANGUAGE_SAMPLE_CHARS]))
-        keys = tuple(match_key(p.text) for p in paragraphs)
-        state = _DocState(doc, source_of(doc, page), paragraphs, SEPARATOR, language, keys, page=page)
+        # Keys are read only for paragraphs still alive, and most blocks of a page are gone already (navigation,
+        # footer, ...): those get an empty key instead of the cost of one.
+        keys = tuple("" if b.reason is not None else match_key(b.paragraph.text) for b in page.blocks)
+        state = DocState(doc, source_of(doc, page), paragraphs, SEPARATOR, language, keys, page=page)
         for block in page.blocks:
             if block.reason is not None:
                 p = block.paragraph
@@ -139,7 +143,7 @@ class Pipeline:
                 )
         return state
 
-    def _apply_rules(self, state: _DocState) -> None:
+    def _apply_rules(self, state: DocState) -> None:
         paragraphs = state.paragraphs
         hits = [self.rules.match(p.text, state.language) if state.alive(p.index) else None for p in paragraphs]
         for p, rule in zip(paragraphs, hits, strict=True):
@@ -158,7 +162,7 @@ class Pipeline:
                 for p in teasers:
                     state.removals[p.index] = Removal(p.start, p.end, p.index, "rule", p.text, rule=rule.id)
 
-    def _apply_context(self, state: _DocState) -> None:
+    def _apply_context(self, state: DocState) -> None:
         texts = [p.text for p in state.paragraphs]
         kinds = []
         for p in state.paragraphs:
@@ -180,7 +184,7 @@ class Pipeline:
                 kinds[i] = "gone"
 
     # -- per document, once the corpus-wide decisions are known ---------------------------------------------
-    def alive_keys(self, st: _DocState) -> dict[str, int]:
+    def alive_keys(self, st: DocState) -> dict[str, int]:
         """match_key -> first alive paragraph index, for the non-empty keys of alive paragraphs."""
         keys: dict[str, int] = {}
         for p in st.paragraphs:
@@ -190,7 +194,7 @@ class Pipeline:
                     keys.setdefault(k, p.index)
         return keys
 
-    def remove_boilerplate(self, st: _DocState, refs: Mapping[str, Sequence[str]]) -> None:
+    def remove_boilerplate(self, st: DocState, refs: Mapping[str, Sequence[str]]) -> None:
         """Remove the alive paragraphs whose key is boilerplate of the document's source; `refs` maps each such
         key to the first documents (ids, input order) holding it, the document itself possibly among them."""
         if not refs:
@@ -202,12 +206,12 @@ class Pipeline:
                     others = tuple(d for d in found if d != st.doc.id)[:MAX_SHARED_DOCS]
                     st.removals[p.index] = Removal(p.start, p.end, p.index, "boilerplate", p.text, ref_docs=others)
 
-    def finish(self, st: _DocState) -> None:
+    def finish(self, st: DocState) -> None:
         """The context rules, which read a document's neighbours after every other removal."""
         if self.config.rules.context:
             self._apply_context(st)
 
-    def result(self, st: _DocState) -> Result:
+    def result(self, st: DocState) -> Result:
         """The document's result as if kept: its cleaned text and removals (near-duplicate verdicts and
         syndicated paragraphs are the corpus's to add)."""
         st = st.slim()

@@ -27,7 +27,7 @@ import xxhash
 
 from dedup.batch.store import Store
 from dedup.document import Document, Result
-from dedup.pipeline import Pipeline, _DocState
+from dedup.pipeline import DocState, Pipeline
 
 U64 = npt.NDArray[np.uint64]
 I64 = npt.NDArray[np.int64]
@@ -89,7 +89,7 @@ def analysed(store: Store, shard: ShardInfo) -> bool:
     return store.has(f"states-{shard.index}")
 
 
-def _bodies(states: list[_DocState], boilerplate: U64) -> list[str]:
+def _bodies(states: list[DocState], boilerplate: U64) -> list[str]:
     """Each document's alive paragraphs that are not boilerplate of its source, one per line."""
     bodies: list[str] = []
     for st in states:
@@ -108,7 +108,7 @@ def _bodies(states: list[_DocState], boilerplate: U64) -> list[str]:
 
 
 def sign_shard(pipeline: Pipeline, store: Store, shard: ShardInfo, boilerplate: U64) -> None:
-    states: list[_DocState] = store.get(f"states-{shard.index}")
+    states: list[DocState] = store.get(f"states-{shard.index}")
     scan = pipeline.signer.scan(_bodies(states, boilerplate))
     sizes = np.diff(scan.shingles.offsets)
     signable = np.flatnonzero((scan.token_counts >= pipeline.config.minhash.min_tokens) & (sizes > 0))
@@ -132,7 +132,7 @@ def finish_shard(
     pipeline: Pipeline, store: Store, shard: ShardInfo, refs: dict[int, tuple[str, ...]], min_tokens: int
 ) -> None:
     """`refs`: for each boilerplate (source, key) hash present in the shard, the first documents holding it."""
-    states: list[_DocState] = store.get(f"states-{shard.index}")
+    states: list[DocState] = store.get(f"states-{shard.index}")
     results: list[Result] = []
     lengths: list[int] = []
     rows: dict[str, list[int]] = {"key": [], "source": [], "doc": [], "paragraph": []}
