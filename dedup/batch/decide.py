@@ -284,6 +284,13 @@ def dropped(near: NearDuplicates, keep: str, lengths: I64) -> dict[int, int]:
     return out
 
 
+def copies(store: Store, shards: Sequence[ShardInfo]) -> I64:
+    """Each document's first exact copy (same alive text), itself when it has none: copies of one page must not
+    make its paragraphs boilerplate of the site before the near-duplicate stage has clustered them."""
+    whole = _concat(store, "whole", shards, np.uint64).astype(np.uint64)
+    return exact_groups(whole)
+
+
 def units(count: int, near: NearDuplicates) -> I64:
     """Each document's counting unit for boilerplate: its cluster's first document, or itself."""
     out = np.arange(count, dtype=np.int64)

@@ -202,8 +202,9 @@ class BatchRun:
     def decide(self) -> Decisions:
         """Signing pass and every corpus-wide decision; then the finishing pass."""
         min_docs = self.config.repeats.min_docs
+        copies = decide.copies(self.store, self.shards)
         first = self._saved(
-            "boilerplate-0", lambda: decide.boilerplate(self.store, self.shards, min_docs, self.partitions)
+            "boilerplate-0", lambda: decide.boilerplate(self.store, self.shards, min_docs, self.partitions, copies)
         )
         self._each("sign", sh.sign_shard, sh.signed, first.keys)
         self.progress.phase("match", 0, 0)

@@ -5,7 +5,8 @@ document. Each function reads what the earlier passes stored for the shard, writ
 marker object last, so that an interrupted pass leaves either a finished shard or nothing:
 
 1. `analyse_shard`: per document the HTML extraction, debris rules and repeats inside the document; stores the slim
-   states, the ids, and one row per (source, paragraph key) for the boilerplate count (`keys-<k>`, sorted).
+   states, the ids, one row per (source, paragraph key) for the boilerplate count (`keys-<k>`, sorted), and a hash
+   of each document's alive text (`whole-<k>`: copies of a page count once for boilerplate).
 2. `sign_shard`: the body of each document (alive paragraphs that are not boilerplate of its source) scanned and
    signed for near-duplicate documents: exact keys, token counts, shingle sets and signatures.
 3. `finish_shard`: boilerplate removed (with the documents that hold it), context rules, each document's result as
@@ -81,8 +82,18 @@ def analyse_shard(pipeline: Pipeline, store: Store, shard: ShardInfo, docs: list
     rows = _sorted_rows({"sk": sk, "doc": owner}, ("sk", "doc"), {"sk": np.uint64, "doc": np.int64})
     store.put_array(f"keys-{shard.index}", rows["sk"])
     store.put_array(f"keydocs-{shard.index}", rows["doc"])
+    store.put_array(f"whole-{shard.index}", np.array([whole_key(st) for st in states], dtype=np.uint64))
     store.put(f"ids-{shard.index}", [st.doc.id for st in states])
     store.put(f"states-{shard.index}", states)
+
+
+def whole_key(st: DocState) -> int:
+    """A hash of the document's alive paragraphs (their match keys, in order); 0 when none is left. Copies of one
+    page share it, so they count once when boilerplate is first looked for."""
+    keys = [st.keys[p.index] for p in st.paragraphs if st.alive(p.index) and st.keys[p.index]]
+    if not keys:
+        return 0
+    return text_hash("\x1e".join(keys)) or 1  # 0 means "no text"
 
 
 def analysed(store: Store, shard: ShardInfo) -> bool:

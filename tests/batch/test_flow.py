@@ -213,3 +213,13 @@ def test_resume_without_checkpoints_is_a_fresh_run(tmp_path: Path) -> None:
     write_jsonl(src, corpus(9, 10))
     report = run([str(src)], str(tmp_path / "out"), resume=True)
     assert len(report.results) == 10 and (tmp_path / "out" / "summary.json").exists()
+
+
+def test_copies_of_a_page_are_duplicates_not_boilerplate_of_their_site() -> None:
+    text = "\n\n".join(PROSE[:4])
+    docs = [Document(id=f"c{n}", text=text, url=f"https://a.example/{n}") for n in range(4)]
+    docs.append(Document(id="other", text="\n\n".join(PROSE[4:8]), url="https://a.example/x"))
+    results = Pipeline().run(docs)
+    assert results[0].kept and results[0].text == text and not results[0].removals
+    assert [(r.kept, r.duplicate_of) for r in results[1:4]] == [(False, "c0")] * 3
+    assert results[4].kept and results[4].text == "\n\n".join(PROSE[4:8])
