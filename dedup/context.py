@@ -40,27 +40,54 @@ _SENTENCE_END = regex.compile(r"[.!?。！？][\"'”’»)\]]*$")
 _LEAD_IN_END = regex.compile(r"[:;：；]$")
 
 
-def is_prose(text: str) -> bool:
+def _ends_like_prose(text: str) -> bool:
     stripped = text.rstrip()
     if stripped.endswith(("...", "…")):
         return False
-    if not (_SENTENCE_END.search(stripped) or _LEAD_IN_END.search(stripped)):
-        return False
-    return len(tokens(stripped)) >= PROSE_MIN_TOKENS
+    return bool(_SENTENCE_END.search(stripped) or _LEAD_IN_END.search(stripped))
 
 
-def context_debris(texts: Sequence[str], state: Sequence[str]) -> dict[int, str]:
+def is_prose(text: str) -> bool:
+    return _ends_like_prose(text) and len(tokens(text.rstrip())) >= PROSE_MIN_TOKENS
+
+
+class Paragraphs:
+    """A document's paragraph texts with their token counts and prose verdicts, each worked out once: the
+    context rules read them several times per round, and rounds repeat until nothing more goes."""
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        self.texts = texts
+        self._size: dict[int, int] = {}
+        self._prose: dict[int, bool] = {}
+
+    def size(self, i: int) -> int:
+        found = self._size.get(i)
+        if found is None:
+            found = self._size[i] = len(tokens(self.texts[i]))
+        return found
+
+    def prose(self, i: int) -> bool:
+        found = self._prose.get(i)
+        if found is None:
+            # Trailing whitespace adds no token, so the paragraph's own count serves.
+            found = self._prose[i] = _ends_like_prose(self.texts[i]) and self.size(i) >= PROSE_MIN_TOKENS
+        return found
+
+
+def context_debris(texts: Sequence[str] | Paragraphs, state: Sequence[str]) -> dict[int, str]:
     """Paragraphs to remove, with the rule id, given each paragraph's state.
 
     `state[i]` is "kept", "debris" (removed by a rule or as boilerplate) or "gone" (removed for
-    another reason, e.g. a repeat, and transparent here).
+    another reason, e.g. a repeat, and transparent here). Pass `Paragraphs` to keep token counts
+    across calls on one document.
     """
+    paras = texts if isinstance(texts, Paragraphs) else Paragraphs(texts)
     order = [i for i, s in enumerate(state) if s != "gone"]
     kept = [i for i in order if state[i] == "kept"]
-    prose = [i for i in kept if is_prose(texts[i])]
+    prose = [i for i in kept if paras.prose(i)]
     if not prose:
         return {}
-    size = {i: len(tokens(texts[i])) for i in kept}
+    size = {i: paras.size(i) for i in kept}
     dominant = sum(size[i] for i in prose) >= PROSE_DOMINANT * sum(size.values())
     short = {i for i in kept if size[i] <= SHORT_TOKENS}
     out: dict[int, str] = {}
@@ -89,7 +116,7 @@ def context_debris(texts: Sequence[str], state: Sequence[str]) -> dict[int, str]
                         out.setdefault(j, "context.between_debris")
             run = []
             prev_debris = True
-        elif is_prose(texts[i]):
+        elif paras.prose(i):
             run = []
             prev_debris = False
         else:

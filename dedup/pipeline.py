@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from dedup.config import Config
-from dedup.context import context_debris, is_prose
+from dedup.context import Paragraphs, context_debris, is_prose
 from dedup.document import Document, Paragraph, Removal, Result
 from dedup.html.page import SEPARATOR, Page, extract_html
 from dedup.language import detect
@@ -163,7 +163,7 @@ class Pipeline:
                     state.removals[p.index] = Removal(p.start, p.end, p.index, "rule", p.text, rule=rule.id)
 
     def _apply_context(self, state: DocState) -> None:
-        texts = [p.text for p in state.paragraphs]
+        texts = Paragraphs([p.text for p in state.paragraphs])
         kinds = []
         for p in state.paragraphs:
             r = state.removals.get(p.index)
