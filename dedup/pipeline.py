@@ -130,7 +130,7 @@ class Pipeline:
     def _analyse_html(self, doc: Document) -> DocState:
         page = extract_html(doc.text, main_content=self.config.html.main_content)
         paragraphs = page.paragraphs
-        language = detect(tokens(page.content[:LANGUAGE_SAMPLE_CHARS]))
+        language = page.language(LANGUAGE_SAMPLE_CHARS)
         # Keys are read only for paragraphs still alive, and most blocks of a page are gone already (navigation,
         # footer, ...): those get an empty key instead of the cost of one.
         keys = tuple("" if b.reason is not None else match_key(b.paragraph.text) for b in page.blocks)

@@ -134,31 +134,45 @@ def _near(
 
 
 def _contained(ids: list[int], sets: Shingles, repeats: RepeatsConfig, found: dict[int, Repeat]) -> None:
-    postings: dict[int, list[int]] = {}
-    for pos in range(len(sets)):
-        hashes = sets[pos]
-        later = ids[pos]
-        counts: dict[int, int] = {}
-        for h in hashes.tolist():
-            plist = postings.setdefault(h, [])
-            if len(plist) <= MAX_POSTING:
-                for earlier_pos in plist:
-                    counts[earlier_pos] = counts.get(earlier_pos, 0) + 1
-            plist.append(pos)
-        if later in found or not counts:
-            continue
-        size = len(hashes)
-        best: tuple[float, int] | None = None
-        for earlier_pos, inter in sorted(counts.items()):
-            inside = inter / size
-            covers = inter / len(sets[earlier_pos])
-            if inside >= repeats.containment:
-                score = inside
-            elif covers >= repeats.containment and size - inter <= SHORT_ADDITION * size:
-                score = covers
-            else:
-                continue
-            if best is None or score > best[0]:
-                best = (score, earlier_pos)
-        if best is not None:
-            found[later] = Repeat(later, ids[best[1]], float(np.round(best[0], 6)), "containment")
+    """Containment from shared shingles, counted with numpy: every text against the earlier texts that share a
+    shingle with it, through shingles held by at most MAX_POSTING earlier texts."""
+    sizes = np.diff(sets.offsets)
+    if not len(sets.values):
+        return
+    owner = np.repeat(np.arange(len(sets), dtype=np.int64), sizes)
+    # Occurrences grouped by shingle, in text order within a group (the sort is stable and texts come in order).
+    order = np.argsort(sets.values, kind="stable")
+    values = sets.values[order]
+    holder = owner[order]
+    starts = np.flatnonzero(np.concatenate(([True], values[1:] != values[:-1])))
+    group_start = np.repeat(starts, np.diff(np.append(starts, len(values))))
+    rank = np.arange(len(values)) - group_start  # earlier texts holding the shingle
+    scanned = np.flatnonzero((rank > 0) & (rank <= MAX_POSTING))
+    if not len(scanned):
+        return
+    # One row per (occurrence, earlier occurrence of its shingle): the pairs of texts sharing it.
+    reps = rank[scanned]
+    later = np.repeat(holder[scanned], reps)
+    first = np.repeat(group_start[scanned], reps)
+    within = np.arange(len(later)) - np.repeat(np.cumsum(reps) - reps, reps)
+    earlier = holder[first + within]
+    pair, inter = np.unique(later * len(sets) + earlier, return_counts=True)
+    later, earlier = pair // len(sets), pair % len(sets)
+    size = sizes[later]
+    inside = inter / size
+    covers = inter / sizes[earlier]
+    score = np.where(
+        inside >= repeats.containment,
+        inside,
+        np.where((covers >= repeats.containment) & (size - inter <= SHORT_ADDITION * size), covers, -1.0),
+    )
+    # Per later text the best score; among equal scores the earliest text (pairs are sorted by later, earlier).
+    keep = np.flatnonzero(score >= 0)
+    if not len(keep):
+        return
+    later, earlier, score = later[keep], earlier[keep], score[keep]
+    by = np.lexsort((earlier, -score, later))
+    firsts = by[np.concatenate(([True], later[by][1:] != later[by][:-1]))]
+    for pos, e, sc in zip(later[firsts].tolist(), earlier[firsts].tolist(), score[firsts].tolist(), strict=True):
+        if ids[pos] not in found:
+            found[ids[pos]] = Repeat(ids[pos], ids[e], float(np.round(sc, 6)), "containment")

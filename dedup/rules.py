@@ -21,10 +21,11 @@ paragraphs right after it go, up to the first paragraph that reads as prose.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Literal
@@ -38,6 +39,10 @@ RuleKind = Literal["paragraph", "section"]
 
 _EDGE = regex.compile(r"^[\s\p{Z}•·|▪►▶»›*–—\-:#]+|[\s\p{Z}•·|▪►▶»›*–—\-:#]+$")
 _SPACE = regex.compile(r"[\s\p{Z}\u200b-\u200d\ufeff]+")
+# The same for ASCII text (most paragraphs), with the standard library's faster engine: the ASCII members of the
+# classes above.
+_ASCII_SPACE = re.compile(r"[\t\n\x0b\x0c\r ]+")
+_ASCII_EDGE = " #*-:|"
 # Debris is short: paragraphs longer than this are never matched, which keeps matching linear.
 MAX_MATCH_CHARS = 400
 # Catalogue tried after the document's own language.
@@ -48,6 +53,8 @@ MEMO_SIZE = 200_000
 
 def match_form(text: str) -> str:
     """The form rules see: whitespace collapsed, bullets and separators stripped at both ends."""
+    if text.isascii():
+        return _ASCII_SPACE.sub(" ", text).strip(_ASCII_EDGE)
     return _EDGE.sub("", _SPACE.sub(" ", text))
 
 
@@ -81,8 +88,7 @@ class RuleSet:
             groups.setdefault(rule.language, []).append(i)
         # One alternation per language, scanned once per paragraph instead of one regex per rule.
         self._groups = {
-            lang: regex.compile("|".join(f"(?P<r{i}>{self.rules[i].pattern})" for i in ids), regex.IGNORECASE)
-            for lang, ids in groups.items()
+            lang: _alternation(tuple((i, self.rules[i].pattern) for i in ids)) for lang, ids in groups.items()
         }
         # Debris lines recur across the pages of a crawl ("Home", "Share", a footer): remember
         # verdicts, bounded so that memory does not grow with the corpus.
@@ -124,6 +130,13 @@ class RuleSet:
                 assert name is not None
                 return self.rules[int(name[1:])]
         return None
+
+
+@lru_cache(maxsize=64)
+def _alternation(patterns: tuple[tuple[int, str], ...]) -> regex.Pattern[str]:
+    # Compiling a catalogue takes seconds and every `Pipeline` (each `dedup.clean` call) builds a RuleSet: compile
+    # each distinct alternation once per process. A compiled pattern holds no state, so sharing it changes nothing.
+    return regex.compile("|".join(f"(?P<r{i}>{pattern})" for i, pattern in patterns), regex.IGNORECASE)
 
 
 def _rule_from_table(table: dict[str, object], language: str, origin: str) -> Rule:
@@ -180,8 +193,14 @@ def parse_rules(text: str, origin: str) -> list[Rule]:
 
 
 def builtin_languages() -> list[str]:
+    return list(_builtin_languages())
+
+
+@cache
+def _builtin_languages() -> tuple[str, ...]:
+    # Package data: it cannot change while the process runs.
     folder = resources.files("dedup") / "rules"
-    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml"))
+    return tuple(sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml")))
 
 
 def builtin_rules(languages: Iterable[str] = ("all",)) -> list[Rule]:

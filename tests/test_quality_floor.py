@@ -46,8 +46,8 @@ def cleaned_html(pages: list) -> list[str]:
 def test_aeb_html_floor() -> None:
     pages = load_aeb(require_eval())
     score = aggregate_aeb(aeb_scores(t, p.gold) for t, p in zip(cleaned_html(pages), pages, strict=True))
-    # Measured: P 0.924, R 0.976, F1 0.950 (trafilatura on the same pages: 0.942, 0.978, 0.960).
-    assert score.precision >= 0.915 and score.recall >= 0.965 and score.f1 >= 0.94, score
+    # Measured: P 0.936, R 0.978, F1 0.956 (trafilatura on the same pages: 0.942, 0.978, 0.960).
+    assert score.precision >= 0.925 and score.recall >= 0.965 and score.f1 >= 0.945, score
 
 
 def test_wcxb_html_sample_floor() -> None:

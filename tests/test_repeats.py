@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from dedup import clean
 from dedup.config import MinHashConfig, RepeatsConfig
-from dedup.minhash import Signer
-from dedup.repeats import find_repeats
+from dedup.minhash import Shingles, Signer
+from dedup.repeats import MAX_POSTING, SHORT_ADDITION, Repeat, _contained, find_repeats
 
 CAPTION = "Putin & Kim also signed a treaty for mutual military assistance (photo: National Herald archives)"
 BODY = [
@@ -70,3 +74,44 @@ def test_a_short_run_split_by_a_removed_repeat_is_a_run_at_once() -> None:
     once = clean(text)[0].text
     assert once == "the\nthe the\nThe the the the the the."
     assert clean(once)[0].text == once
+
+
+def _contained_reference(ids: list[int], sets: Shingles, config: RepeatsConfig) -> dict[int, Repeat]:
+    """The containment stage as a plain loop over an inverted index (what `_contained` counts with numpy)."""
+    found: dict[int, Repeat] = {}
+    postings: dict[int, list[int]] = {}
+    for pos in range(len(sets)):
+        hashes = sets[pos].tolist()
+        counts: dict[int, int] = {}
+        for h in hashes:
+            plist = postings.setdefault(h, [])
+            if len(plist) <= MAX_POSTING:
+                for earlier in plist:
+                    counts[earlier] = counts.get(earlier, 0) + 1
+            plist.append(pos)
+        best: tuple[float, int] | None = None
+        for earlier, inter in sorted(counts.items()):
+            inside, covers = inter / len(hashes), inter / len(sets[earlier])
+            if inside >= config.containment:
+                score = inside
+            elif covers >= config.containment and len(hashes) - inter <= SHORT_ADDITION * len(hashes):
+                score = covers
+            else:
+                continue
+            if best is None or score > best[0]:
+                best = (score, earlier)
+        if best is not None:
+            found[ids[pos]] = Repeat(ids[pos], ids[best[1]], float(np.round(best[0], 6)), "containment")
+    return found
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sets(st.integers(0, 40), min_size=1, max_size=30), min_size=1, max_size=25))
+def test_containment_counts_like_an_inverted_index(groups: list[set[int]]) -> None:
+    # Few distinct values: shingles shared by many texts, so postings past MAX_POSTING are exercised too.
+    groups = groups * 4 if len(groups) > 20 else groups
+    sets = Shingles.from_sets([np.array(sorted(g), dtype=np.uint32) for g in groups])
+    ids = [3 * i + 1 for i in range(len(groups))]
+    found: dict[int, Repeat] = {}
+    _contained(ids, sets, RepeatsConfig(), found)
+    assert found == _contained_reference(ids, sets, RepeatsConfig())

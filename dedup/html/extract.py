@@ -1,8 +1,9 @@
 """Main content of a page: which blocks are content, and for every other block the reason it is not.
 
 1. Each block gets a weight: its non-link characters when it reads as prose, a penalty when it is link text or sits
-   under a structural boilerplate tag (`nav`, `aside`, a page `header`/`footer`, a navigation role), nothing when it
-   is short. Content cues (`article`, `main`, `itemprop=articleBody`, "entry-content" ...) raise the weight.
+   under a structural boilerplate tag (`nav`, `aside`, `figcaption`, a page `header`/`footer`, a navigation role),
+   nothing when it is short. Content cues (`article`, `main`, `itemprop=articleBody`, "entry-content" ...) raise
+   the weight.
    Items of a listing (four or more siblings from one template, each a link with text of its own beside it: a
    product tile, a search hit) weigh their non-link characters even when short, outside navigation.
 2. The main container is the element whose subtree has the largest total weight (a maximum-weight subtree: it takes

@@ -127,6 +127,30 @@ def test_state_and_wrapper_classes_do_not_remove_the_article(wrapper: str) -> No
     assert r[COPYRIGHT] is not None and r["Home News"] is not None
 
 
+def test_captions_inside_the_article_are_not_content_but_a_gallery_of_them_is() -> None:
+    article = ARTICLES[2]
+    caption = "The new tram waits at the depot before its first run across the valley.Credit: Valley Transit"
+    figure = f"<figure><img src='/tram.jpg'><figcaption>{caption}</figcaption></figure>"
+    paragraphs = [f"<p>{p}</p>" for p in article.paragraphs]
+    html = f"<html><body><article><h1>{article.title}</h1>{paragraphs[0]}{figure}{''.join(paragraphs[1:])}</article>"
+    r = reasons(extract_html(html))
+    assert r[caption] == "cue:figcaption"
+    assert all(r[p] is None for p in article.paragraphs)
+    # A page whose prose is its captions (a photo gallery) keeps them: the cue covers most of its prose.
+    gallery = "".join(
+        f"<figure><img src='/{n}.jpg'><figcaption>{p}</figcaption></figure>" for n, p in enumerate(article.paragraphs)
+    )
+    content = extract_html(f"<html><body><article><h1>{article.title}</h1>{gallery}</article></body></html>").content
+    assert content.split("\n\n")[1:] == list(article.paragraphs)
+
+
+def test_language_is_the_declared_one_when_known_else_detected() -> None:
+    german = "<p>Der Minister sagte, dass die neuen Regeln im Frühjahr in Kraft treten würden, und dass es so ist.</p>"
+    assert extract_html(f"<html lang='en-GB'><body>{german}</body></html>").language(1000) == "en"
+    assert extract_html(f"<html lang='xx'><body>{german}</body></html>").language(1000) == "de"
+    assert extract_html(f"<html><body>{german}</body></html>").language(1000) == "de"
+
+
 def test_shareholder_is_not_share() -> None:
     article = ARTICLES[3]
     html = f"<html><body><div class='shareholder-report'>{body(article)}</div><nav><a href='/'>Home</a></nav>"
