@@ -27,6 +27,7 @@ repeated has the signature of that token's single n-gram.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -58,7 +59,20 @@ def _fmix32(h: U32) -> U32:
 
 
 def permutations(num_perm: int, seed: int, scheme: str = "affine32") -> tuple[U64, U64] | tuple[U32, U32]:
-    """datasketch's permutation parameters for a scheme: (a, b), one of each per permutation."""
+    """datasketch's permutation parameters for a scheme: (a, b), one of each per permutation (read-only arrays,
+    made once per process: legacy ones cost a Python loop, and every Signer asks)."""
+    return _permutations(num_perm, seed, scheme)
+
+
+@functools.lru_cache(maxsize=16)
+def _permutations(num_perm: int, seed: int, scheme: str) -> tuple[U64, U64] | tuple[U32, U32]:
+    a, b = _draw_permutations(num_perm, seed, scheme)
+    a.flags.writeable = False
+    b.flags.writeable = False
+    return a, b
+
+
+def _draw_permutations(num_perm: int, seed: int, scheme: str) -> tuple[U64, U64] | tuple[U32, U32]:
     gen = np.random.RandomState(seed)
     if scheme == "legacy":
         drawn = [

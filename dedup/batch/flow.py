@@ -309,6 +309,13 @@ def _shard_refs(
 
 def run_documents(pipeline: Pipeline, docs: Iterable[Document]) -> list[Result]:
     """The flow in memory, for the one-call API: the same decisions as a run on disk with any number of jobs."""
+    docs = docs if isinstance(docs, list) else list(docs)
+    if len(docs) == 1:
+        # Alone, a document has nothing to be boilerplate with (min_docs >= 2), no near-duplicate and no other
+        # source: the corpus-wide stages cannot change it, and skipping them is most of a one-page call's overhead.
+        state = pipeline.analyse(docs[0]).slim()
+        pipeline.finish(state)
+        return [pipeline.result(state)]
     with BatchRun(pipeline, MemoryStore()) as run:
         run.analyse(docs)
         if not run.shards:

@@ -223,3 +223,9 @@ def test_copies_of_a_page_are_duplicates_not_boilerplate_of_their_site() -> None
     assert results[0].kept and results[0].text == text and not results[0].removals
     assert [(r.kept, r.duplicate_of) for r in results[1:4]] == [(False, "c0")] * 3
     assert results[4].kept and results[4].text == "\n\n".join(PROSE[4:8])
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_one_document_alone_gets_what_the_whole_flow_gives_it(tmp_path: Path, seed: int) -> None:
+    for doc in corpus(seed, 6):
+        assert Pipeline().run([doc]) == on_disk([doc], tmp_path / doc.id, 1, 1)
