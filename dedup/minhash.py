@@ -66,10 +66,10 @@ def permutations(num_perm: int, seed: int, scheme: str = "affine32") -> tuple[U6
 
 @functools.lru_cache(maxsize=16)
 def _permutations(num_perm: int, seed: int, scheme: str) -> tuple[U64, U64] | tuple[U32, U32]:
-    a, b = _draw_permutations(num_perm, seed, scheme)
-    a.flags.writeable = False
-    b.flags.writeable = False
-    return a, b
+    pair = _draw_permutations(num_perm, seed, scheme)
+    for array in pair:
+        array.flags.writeable = False
+    return pair
 
 
 def _draw_permutations(num_perm: int, seed: int, scheme: str) -> tuple[U64, U64] | tuple[U32, U32]:
