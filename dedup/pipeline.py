@@ -1,5 +1,7 @@
-"""The batch flow over a corpus: segment, rules, repeats, near-duplicate documents, boilerplate,
-context, then one `Result` per document in input order."""
+"""The per-document steps every mode shares: segment (or extract HTML), rules, repeats inside the document
+(`Pipeline.analyse`), then, once the corpus-wide decisions are known, boilerplate removal, context rules and the
+document's `Result` (`remove_boilerplate`, `finish`, `result`). The corpus-wide decisions live in `dedup.batch`
+(batch runs, `Pipeline.run`) and `dedup.deduper` (one document at a time)."""
 
 from __future__ import annotations
 

@@ -179,6 +179,8 @@ class BatchRun:
             self.progress.advance(done.count, done.chars)
 
     def _each(self, name: str, task: Callable[..., None], skip: Callable[[Store, ShardInfo], bool], *args: Any) -> None:
+        """Run `task` on every unfinished shard; an argument that is a function is called with the shard first
+        (what differs per shard, such as the boilerplate references it holds)."""
         self.progress.phase(name, self.count, sum(s.chars for s in self.shards))
         engine = self.engine
         for info in self.shards:
