@@ -18,9 +18,10 @@ corpus.jsonl, one after the other:
 - wall seconds: from start to exit (interpreter start and imports included);
 - CPU seconds: user + system time of the process and every descendant it waited for (`os.wait4`);
 - peak RSS: the largest sum of the resident set sizes of the process and all its descendants, sampled from /proc
-  every POLL_SECONDS (worker processes each have their own ru_maxrss, so one process's figure says too little),
-  or the child's own ru_maxrss if that is larger (a peak shorter than the sampling interval). Pages shared
-  between forked workers count once per process, so this is an upper bound of the memory in use;
+  every POLL_SECONDS (worker processes each have their own ru_maxrss, so one process's figure says too little;
+  and Linux carries the launcher's own high-water RSS over the exec into the child's ru_maxrss, so it is kept for
+  information only). Pages shared between forked workers count once per process, so this is an upper bound of
+  the memory in use, and a peak shorter than the sampling interval can be missed;
 - input MB (10^6 bytes of corpus.jsonl), documents/s and MB/s (per wall second), MB/s per core (per CPU second);
 - precision and recall of the removed paragraphs: `benchmarks.bigcorpus.score` of the contestant's report.jsonl
   against truth.jsonl (the peers write the same report fields; they remove only repeats and near-duplicate
@@ -168,7 +169,7 @@ class Measurement:
     wall: float
     user: float
     sys: float
-    peak_rss: int  # bytes: max(sampled tree peak, ru_maxrss)
+    peak_rss: int  # bytes: the sampled tree peak (ru_maxrss only when no sample was taken)
     tree_peak_rss: int
     ru_maxrss: int
     max_processes: int
@@ -224,7 +225,9 @@ def measure(
         wall=wall,
         user=usage.ru_utime,
         sys=usage.ru_stime,
-        peak_rss=max(sampler.peak_rss, ru_maxrss),
+        # ru_maxrss is not the child's own: Linux carries the launching process's high-water RSS over the exec
+        # (a child started from a 1 GB test runner reports 1 GB), so it only stands in when sampling saw nothing.
+        peak_rss=sampler.peak_rss or ru_maxrss,
         tree_peak_rss=sampler.peak_rss,
         ru_maxrss=ru_maxrss,
         max_processes=sampler.max_processes,

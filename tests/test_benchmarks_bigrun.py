@@ -73,10 +73,10 @@ def test_measure_sees_the_tree_peak_and_its_cpu() -> None:
     assert m.returncode == 3
     assert m.wall > 0.8
     assert m.cpu > 0.0 and m.cpu <= m.wall * 2 + 0.5
-    # Two processes of some 60 MB each at once: more than either one's ru_maxrss.
-    assert m.tree_peak_rss > 110 * br.MB
-    assert m.ru_maxrss < 100 * br.MB
-    assert m.peak_rss == max(m.tree_peak_rss, m.ru_maxrss)
+    # Two processes of some 60 MB each at once: the tree's peak holds both. (ru_maxrss cannot be checked against
+    # it: Linux carries the launching process's own high-water RSS over the exec, here the test runner's.)
+    assert 110 * br.MB < m.tree_peak_rss < 110 * br.MB + 2 * 60 * br.MB
+    assert m.peak_rss == m.tree_peak_rss
     assert m.max_processes == 2
 
 
