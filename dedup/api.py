@@ -63,6 +63,8 @@ class RunReport:
 # The work directory of a run inside its output directory: the checkpoints `resume` continues from.
 WORK_DIR = ".dedup-run"
 MANIFEST = "manifest"
+# The reading progress (bytes consumed) is updated once per this many records.
+PROGRESS_EVERY = 256
 
 
 def run(
@@ -258,7 +260,7 @@ class _Reading:
 
     def documents(self) -> Iterator[Document]:
         seen: set[int] = set()
-        done_bytes = 0
+        done_bytes = count = 0
         for item in self.files:
             reader = self.readers.get(item)
             if reader is None:
@@ -275,8 +277,9 @@ class _Reading:
                 seen.add(key)
                 if reader is None:
                     self.names[doc.id] = output_name(doc.id, doc.kind, self.fmt)
-                else:
+                elif count % PROGRESS_EVERY == 0:  # a bar update per record would cost more than the record
                     self.meter.advance(0, 0, done_bytes + reader.position)
+                count += 1
                 yield doc
             if reader is not None:
                 self.skipped.extend(reader.skipped)

@@ -237,9 +237,7 @@ def shared_paragraphs(store: Store, shards: Sequence[ShardInfo], partitions: int
             group_src = source[s:e].tolist()
             others: dict[int, list[int]] = {}
             for src in dict.fromkeys(group_src):
-                # The first MAX_REFS documents of other sources: a scan that stops early.
-                found = [d for d, x in _until(group_docs, group_src, src)]
-                others[src] = found
+                others[src] = _first_of_other_sources(group_docs, group_src, src)
             for d, src, p in zip(group_docs, group_src, para[s:e].tolist(), strict=True):
                 docs.append(d)
                 paras.append(p)
@@ -259,11 +257,12 @@ def shared_paragraphs(store: Store, shards: Sequence[ShardInfo], partitions: int
     )
 
 
-def _until(docs: list[int], sources: list[int], own: int) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
+def _first_of_other_sources(docs: list[int], sources: list[int], own: int) -> list[int]:
+    """The first MAX_REFS documents whose source is not `own`: a scan that stops early."""
+    out: list[int] = []
     for d, s in zip(docs, sources, strict=True):
         if s != own:
-            out.append((d, s))
+            out.append(d)
             if len(out) == MAX_REFS:
                 break
     return out
