@@ -1969,6 +1969,8 @@ def _write_pages(asm: Assembler, plans: Iterable[DocPlan], out: Path, log: Calla
 # --- scoring a dedup report -----------------------------------------------------------------------------------------
 
 CONTENT_LABELS = ("content (real)", "content (generated)")
+# dedup's default document threshold: near copies planted below it are not near-duplicates of that run.
+SCORE_THRESHOLD = 0.8
 PLANTED_LABELS = (
     "debris",
     "repeat (exact)",
@@ -2025,7 +2027,7 @@ def _truth(path: Path) -> Iterator[dict[str, Any]]:
         yield json.loads(line)
 
 
-def score(truth_path: Path, report_path: Path) -> dict[str, Any]:
+def score(truth_path: Path, report_path: Path, threshold: float = SCORE_THRESHOLD) -> dict[str, Any]:
     """Removed-paragraph precision and recall of a dedup report against the truth.
 
     A removed paragraph is correct when it was planted: debris, a repeat, boilerplate, or a paragraph of a planted
@@ -2034,13 +2036,20 @@ def score(truth_path: Path, report_path: Path) -> dict[str, Any]:
     expected drops are all members but the one dedup kept (the original if it kept several or none). A dropped page
     counts every one of its paragraphs as removed. Rows: one per kind of paragraph (for content, the false-positive
     rate), one per dedup reason (its precision), and pages.
+
+    A near copy planted with a Jaccard below `threshold` (the run's document threshold) is not a near-duplicate at
+    that threshold: it is no expected drop; dropped anyway, its paragraphs are left out of the figures (it is a near
+    copy, so not a mistake either); kept, they are scored like any page's. The pages table counts both.
     """
     report = load_report(report_path)
     clusters: dict[str, list[str]] = {}
     root_of: dict[str, str] = {}
+    faint: set[str] = set()
     for doc in _truth(truth_path):
         src = doc.get("near_duplicate_of")
-        if src is not None:
+        if src is not None and (doc.get("near_duplicate_jaccard") or 0.0) < threshold:
+            faint.add(doc["id"])
+        elif src is not None:
             root = root_of.get(src, src)
             root_of[doc["id"]] = root
             clusters.setdefault(root, [root]).append(doc["id"])
@@ -2067,6 +2076,11 @@ def score(truth_path: Path, report_path: Path) -> dict[str, Any]:
         dropped = rep.status == "dropped"
         expected = ident in expected_drop
         pages["documents"] += 1
+        if ident in faint:
+            pages["below_threshold"] += 1
+            pages["below_threshold_dropped"] += dropped
+            if dropped:
+                continue
         pages["planted_near_duplicates"] += expected
         pages["dropped"] += dropped
         pages["dropped_planted"] += dropped and expected
@@ -2102,6 +2116,7 @@ def score(truth_path: Path, report_path: Path) -> dict[str, Any]:
         "kinds": {label: {"paragraphs": v[0], "removed": v[1]} for label, v in rows.items()},
         "reasons": {r: {"removed": v[0], "correct": v[1]} for r, v in sorted(reasons.items())},
         "pages": dict(pages) | {"clusters": len(clusters), "clusters_survivor_not_original": swapped},
+        "threshold": threshold,
         "debris_lines": {line: {"planted": v[0], "removed": v[1]} for line, v in sorted(debris_lines.items())},
     }
 
@@ -2155,7 +2170,15 @@ def render_score(result: dict[str, Any], markdown: bool = False, debris: Sequenc
     out += [
         "",
         _table(
-            ["pages", "planted near-duplicates", "dropped", "dropped and planted", "precision", "recall"],
+            [
+                "pages",
+                f"planted near-duplicates (Jaccard >= {result.get('threshold', SCORE_THRESHOLD)})",
+                "dropped",
+                "dropped and planted",
+                "precision",
+                "recall",
+                "near copies below (dropped)",
+            ],
             [
                 [
                     f"{pg.get('documents', 0):,}",
@@ -2164,6 +2187,7 @@ def render_score(result: dict[str, Any], markdown: bool = False, debris: Sequenc
                     f"{pg.get('dropped_planted', 0):,}",
                     _share(pg.get("dropped_planted", 0), pg.get("dropped", 0)),
                     _share(pg.get("dropped_planted", 0), pg.get("planted_near_duplicates", 0)),
+                    f"{pg.get('below_threshold', 0):,} ({pg.get('below_threshold_dropped', 0):,})",
                 ]
             ],
             markdown,
@@ -2262,8 +2286,14 @@ def score_main(argv: Sequence[str]) -> int:
     parser.add_argument("--markdown", action="store_true")
     parser.add_argument("--debris", action="store_true", help="also the recall of every debris line")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures as JSON")
+    parser.add_argument(
+        "--threshold",
+        type=float,
+        default=SCORE_THRESHOLD,
+        help="the run's document threshold: near copies planted below it are no expected drops",
+    )
     args = parser.parse_args(argv)
-    result = score(args.truth, args.report)
+    result = score(args.truth, args.report, args.threshold)
     print(render_score(result, args.markdown, load_debris() if args.debris else None))
     if args.json is not None:
         args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")

@@ -271,6 +271,7 @@ TRUTH = [
     {
         "id": "d2",
         "near_duplicate_of": "d1",
+        "near_duplicate_jaccard": 0.9,
         "paragraphs": [
             {"kind": "content", "cid": 10, "origin": "real", "copy_of": 0, "jaccard": 1.0},
             {"kind": "content", "cid": 11, "origin": "generated", "copy_of": 2, "jaccard": 0.8},
@@ -321,6 +322,30 @@ def test_score_by_hand(tmp_path: Path) -> None:
     assert result["debris_lines"] == {12: {"planted": 1, "removed": 1}, 13: {"planted": 1, "removed": 1}}
     text = bc.render_score(result, markdown=True)
     assert "| near_duplicate | 3 | 3 | 1.000 |" in text and "precision 0.833" in text
+
+
+def test_score_leaves_out_near_copies_below_the_threshold_when_dropped(tmp_path: Path) -> None:
+    """A near copy planted at Jaccard 0.7 is no expected drop at threshold 0.8: kept, its paragraphs are scored as
+    any page's; dropped, they are left out."""
+    faint = [dict(t) for t in TRUTH]
+    faint[1]["near_duplicate_jaccard"] = 0.7
+    truth = _write(tmp_path / "truth.jsonl", faint)
+    rows = [
+        {"id": "d1", "status": "kept", "paragraphs": 5, "removed": [_removal(1, "rule"), _removal(3, "repeat")]},
+        {"id": "d2", "status": "kept", "paragraphs": 3, "removed": [_removal(2, "rule")]},
+        {"id": "d3", "status": "kept", "paragraphs": 2, "removed": []},
+    ]
+    kept = bc.score(truth, _write(tmp_path / "kept.jsonl", rows))
+    assert kept["planted"] == 4 and kept["correct"] == 3 and kept["precision"] == 1.0
+    assert kept["kinds"]["near_duplicate"]["paragraphs"] == 0
+    assert kept["pages"]["below_threshold"] == 1 and kept["pages"]["below_threshold_dropped"] == 0
+    rows[1] = {"id": "d2", "status": "dropped", "paragraphs": 3, "removed": [], "duplicate_of": "d1"}
+    dropped = bc.score(truth, _write(tmp_path / "dropped.jsonl", rows))
+    assert dropped["planted"] == 3 and dropped["correct"] == 2 and dropped["removed"] == 2
+    assert dropped["pages"]["below_threshold_dropped"] == 1 and dropped["pages"]["dropped"] == 0
+    assert "1 (1)" in bc.render_score(dropped, markdown=True)
+    lower = bc.score(truth, _write(tmp_path / "dropped2.jsonl", rows), threshold=0.6)
+    assert lower["planted"] == 6 and lower["correct"] == 5 and lower["pages"]["dropped_planted"] == 1
 
 
 def test_score_takes_the_survivor_dedup_chose(tmp_path: Path) -> None:
