@@ -33,7 +33,7 @@ from collections.abc import Sequence
 
 import regex
 
-from dedup.shingle import tokens
+from dedup.shingle import token_count
 
 PROSE_MIN_TOKENS = 6
 SHORT_TOKENS = 5
@@ -55,7 +55,7 @@ def _ends_like_prose(text: str) -> bool:
 
 
 def is_prose(text: str) -> bool:
-    return _ends_like_prose(text) and len(tokens(text.rstrip())) >= PROSE_MIN_TOKENS
+    return _ends_like_prose(text) and token_count(text) >= PROSE_MIN_TOKENS
 
 
 class Paragraphs:
@@ -70,7 +70,7 @@ class Paragraphs:
     def size(self, i: int) -> int:
         found = self._size.get(i)
         if found is None:
-            found = self._size[i] = len(tokens(self.texts[i]))
+            found = self._size[i] = token_count(self.texts[i])
         return found
 
     def prose(self, i: int) -> bool:
