@@ -11,20 +11,14 @@ or on debris that a rule or the boilerplate stage already found:
 - `context.head`: lines before the body are navigation, except the `HEAD_KEEP` lines right above
   it (title, byline, date); in a document that is not prose-dominant only the short ones go.
 - `context.tail`: when debris follows the body, the lines after the body go (related headlines,
-  video titles, widget captions: article ends are where widgets pile up), if at most
-  `TAIL_MAX_TOKENS` long (those are all short; a longer line there is as often the end of the text,
-  a list or a quote, that did not end in punctuation); in a document that is not prose-dominant only
-  up to `MAX_TAIL` lines before the last debris, since a longer run is a list that belongs to the
-  page.
+  video titles, widget captions: article ends are where widgets pile up); in a document that is not
+  prose-dominant only up to `MAX_TAIL` lines before the last debris, since a longer run is a list
+  that belongs to the page.
 - `context.between_debris`: in a run of at most `MAX_RUN` non-prose lines with debris right before
   and right after it (ignoring removed repeats), the short lines go, and all of them in a
   prose-dominant document: menus and share bars.
 
 The limits were chosen on the tuning split of the evaluation pages (see benchmarks/README.md).
-`TAIL_MAX_TOKENS` trades a little of that for precision elsewhere: on the tuning split only about 1% of the
-tail's removals are longer (mostly code, comments and tag lists; keeping them moved F1 by at most 0.003), while
-on the generated corpus of the large-corpus benchmark, where texts may end in unpunctuated list items or cut-off
-lines before the debris, every longer tail removal was content.
 """
 
 from __future__ import annotations
@@ -41,7 +35,6 @@ PROSE_DOMINANT = 0.7
 HEAD_KEEP = 3
 MAX_TAIL = 20
 MAX_RUN = 3
-TAIL_MAX_TOKENS = 20
 _SENTENCE_END = regex.compile(r"[.!?。！？][\"'”’»)\]]*$")
 # A paragraph that ends in a colon or semicolon leads into what follows (a list, a command, a quote).
 _LEAD_IN_END = regex.compile(r"[:;：；]$")
@@ -111,7 +104,7 @@ def context_debris(texts: Sequence[str] | Paragraphs, state: Sequence[str]) -> d
         else:
             tail = [i for i in kept if prose[-1] < i < debris_after[-1]]
             tail = tail if len(tail) <= MAX_TAIL else []
-        out.update((i, "context.tail") for i in tail if size[i] <= TAIL_MAX_TOKENS)
+        out.update((i, "context.tail") for i in tail)
 
     run: list[int] = []
     prev_debris = False

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from dedup.context import TAIL_MAX_TOKENS, context_debris, is_prose
+from dedup.context import context_debris, is_prose
 
 PROSE = "The minister said the new rules would take effect next month across the country."
 
@@ -51,11 +51,3 @@ def test_long_tail_is_a_list_that_stays() -> None:
 def test_article_tail_goes_entirely_when_debris_follows() -> None:
     texts = [PROSE, PROSE.replace("minister", "mayor"), "Widget one", "A longer related headline here", "Share"]
     assert context_debris(texts, ["kept"] * 4 + ["debris"]) == {2: "context.tail", 3: "context.tail"}
-
-
-def test_article_tail_keeps_long_lines() -> None:
-    # A line longer than any headline, not ending in punctuation: the end of the text (a list item, a cut-off line).
-    long_line = " ".join(["word"] * (TAIL_MAX_TOKENS + 1))
-    headline = " ".join(["word"] * TAIL_MAX_TOKENS)
-    texts = [PROSE, PROSE.replace("minister", "mayor"), long_line, headline, "Share"]
-    assert context_debris(texts, ["kept"] * 4 + ["debris"]) == {3: "context.tail"}
