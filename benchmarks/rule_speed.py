@@ -27,6 +27,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
+from functools import cache
 from pathlib import Path
 
 import regex
@@ -63,7 +64,9 @@ for patterns in groups.values():
 
 
 class PlainAlternations:
-    """`RuleSet`'s matching before the prefilter: one alternation per catalogue, fullmatched group by group."""
+    """`RuleSet`'s matching before the prefilter: one alternation per catalogue, fullmatched group by group (user
+    rules, the document's language, English; or every catalogue in name order), crediting the rule of the first
+    alternative that matches. Also the reference of the prefilter's equality tests."""
 
     def __init__(self, rules: Sequence[Rule]) -> None:
         self.rules = tuple(rules)
@@ -71,11 +74,7 @@ class PlainAlternations:
         for i, rule in enumerate(self.rules):
             members.setdefault(rule.language, []).append(i)
         self.groups = {
-            lang: (
-                ids,
-                regex.compile("|".join(f"(?P<r{k}>{self.rules[i].pattern})" for k, i in enumerate(ids)), regex.I),
-            )
-            for lang, ids in members.items()
+            lang: (ids, plain_alternation(tuple(self.rules[i].pattern for i in ids))) for lang, ids in members.items()
         }
         builtin = set(builtin_languages())
         user = [lang for lang in members if lang not in builtin]
@@ -91,6 +90,12 @@ class PlainAlternations:
             if m is not None:
                 return self.rules[ids[int(m.lastgroup[1:])]]
         return None
+
+
+@cache
+def plain_alternation(patterns: tuple[str, ...]) -> regex.Pattern[str]:
+    # Cached: the equality tests build many references from the same rules.
+    return regex.compile("|".join(f"(?P<r{i}>{p})" for i, p in enumerate(patterns)), regex.IGNORECASE)
 
 
 def load_pairs(eval_dir: Path, limit: int | None) -> list[Pair]:

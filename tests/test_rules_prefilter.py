@@ -8,17 +8,16 @@ rule of the first alternative that matches.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from functools import cache
 
 import pytest
 import regex
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from benchmarks.rule_speed import PlainAlternations
 from dedup.language import detect
 from dedup.pipeline import LANGUAGE_SAMPLE_CHARS
 from dedup.rules import (
-    FALLBACK_LANGUAGE,
     MAX_MATCH_CHARS,
     Rule,
     RuleSet,
@@ -41,45 +40,16 @@ BUILTIN = RuleSet(RULES)
 
 
 class Reference:
-    """The plain alternations, as `RuleSet` matched before it had a prefilter."""
+    """The plain alternations, as `RuleSet` matched before it had a prefilter, taking a paragraph like `match`."""
 
     def __init__(self, rules: Sequence[Rule]) -> None:
-        self.rules = tuple(rules)
-        members: dict[str, list[int]] = {}
-        for i, rule in enumerate(self.rules):
-            members.setdefault(rule.language, []).append(i)
-        self.groups = {
-            lang: (ids, _compiled_alternation(tuple(self.rules[i].pattern for i in ids)))
-            for lang, ids in members.items()
-        }
-        builtin = set(builtin_languages())
-        self.user = [lang for lang in members if lang not in builtin]
-        self.catalogues = sorted(lang for lang in members if lang in builtin)
+        self.plain = PlainAlternations(rules)
 
     def match(self, text: str, language: str | None = None) -> Rule | None:
-        if not self.groups or len(text) > MAX_MATCH_CHARS:
+        if not self.plain.groups or len(text) > MAX_MATCH_CHARS:
             return None
         form = match_form(text)
-        if not form:
-            return None
-        if language in self.catalogues:
-            fallback = (
-                [FALLBACK_LANGUAGE] if FALLBACK_LANGUAGE in self.catalogues and language != FALLBACK_LANGUAGE else []
-            )
-            order = [*self.user, language, *fallback]
-        else:
-            order = [*self.user, *self.catalogues]
-        for lang in order:
-            ids, alternation = self.groups[lang]
-            m = alternation.fullmatch(form)
-            if m is not None:
-                return self.rules[ids[int(m.lastgroup[1:])]]
-        return None
-
-
-@cache
-def _compiled_alternation(patterns: tuple[str, ...]) -> regex.Pattern[str]:
-    return regex.compile("|".join(f"(?P<r{i}>{p})" for i, p in enumerate(patterns)), regex.IGNORECASE)
+        return self.plain.match(form, language) if form else None
 
 
 REFERENCE = Reference(RULES)
