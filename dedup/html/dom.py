@@ -206,18 +206,42 @@ CONTENT_WORDS = frozenset(
         "rich-text",
     ]
 )
+
+_Trie = dict[str, "_Trie"]
+
+
+def _trie_pattern(words: set[str]) -> str:
+    """A pattern matching where any of `words` starts, its alternatives sharing prefixes: `re` tries the branches of
+    an alternation one by one, so a flat list of fifty words costs twice as much per token as a tree of them."""
+    tree: _Trie = {}
+    for w in words:
+        node = tree
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def branch(node: _Trie) -> str:
+        if "" in node:
+            return ""  # a word ends here: whatever follows, the token holds it
+        alts = [re.escape(ch) + branch(child) for ch, child in sorted(node.items())]
+        return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+
+    return branch(tree)
+
+
 # Every cue word is made of these, so a token without any of them inside holds no cue.
-_CUE_PART = re.compile("|".join(sorted({part for w in CUE_WORDS for part in w.split("-")}, key=lambda p: (-len(p), p))))
+_CUE_PARTS = {part for w in CUE_WORDS for part in w.split("-")}
+_CUE_PART = re.compile(_trie_pattern(_CUE_PARTS))
 STATE_WORDS = frozenset(["has", "no", "with", "w", "without", "is", "show", "hide", "enable", "disable", "js"])
 COMMENT_WORDS = frozenset(("comments", "comment", "respond", "disqus"))
 _TAG_CUES = frozenset((*CUE_TAGS, *PAGE_PART_TAGS, "article", "main"))
 _NO_CUE: tuple[str | None, bool] = (None, False)
 _LIST_TAGS = frozenset(("ul", "ol", "dl"))
+_IGNORED = frozenset((*SKIP_TAGS, "-comment", "-doctype", "-document"))
 # Tags the walk treats specially on entering or leaving them.
 _SPECIAL_TAGS = frozenset(("a", "table", "article", "td", "th", *_LIST_TAGS))
 _WORD_SPLIT = regex.compile(r"[^\p{L}\p{N}]+|(?<=\p{Ll})(?=\p{Lu})")
 _SPACE = regex.compile(r"\s+")
-_ODD_SPACE = re.compile(r"[\x1c-\x1f]")
 # Ids usable in a CSS path as they are (anything else would need escaping: the path uses :nth-of-type instead).
 _PLAIN_ID = regex.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,39}")
 _STREAMED = regex.compile(r"S:[0-9a-f]+")
@@ -263,7 +287,7 @@ class Frame:
         # Enough to name the element in a CSS path; the path is built only for the few elements a report names.
         self.nth = nth
         self.ident = ident
-        self.counts: dict[str, int] = {}
+        self.counts: dict[str, int] | None = None  # children per tag, made with the first child element
         self.own: str | None = None  # this element's own boilerplate cue
         self.klass = klass  # its class attribute: siblings built from one template share it
         self.index = self.pre = self.post = index  # pre-order number; `post` is the last pre-order number inside it
@@ -336,6 +360,9 @@ class Block:
         return self.link_chars / self.chars if self.chars else 0.0
 
 
+_new_block = Block.__new__
+
+
 @dataclass
 class Dom:
     """The page as blocks plus its metadata."""
@@ -383,15 +410,33 @@ def _attr_cue(
     content = tag in ("article", "main") or role in CONTENT_ROLES
     if prop and prop.strip().lower() in ("articlebody", "text", "reviewbody"):
         content = True
+    cue, named_content = _name_cue(ident, klass)
+    return (cue, False) if cue is not None else (None, content or named_content)
+
+
+def _name_cue(ident: str | None, klass: str | None) -> tuple[str | None, bool]:
+    """(boilerplate cue, content cue) of an element from its id and class alone."""
+    content = False
     for name, value in (("id", ident), ("class", klass)):
-        if not value:
-            continue
-        for token in value.split():
-            cue, is_content = _token_cue(token)
-            if is_content:
-                content = True
-            elif cue is not None:
-                return f"{name}~{cue}", False
+        if value:
+            cue, is_content = _value_cue(name, value)
+            if cue is not None:
+                return cue, False
+            content = content or is_content
+    return None, content
+
+
+@lru_cache(maxsize=8192)
+def _value_cue(name: str, value: str) -> tuple[str | None, bool]:
+    """The cue of the first cue word among the tokens of an id or class value, else whether any is a content word;
+    a site repeats its class strings from page to page."""
+    content = False
+    for token in value.split():
+        cue, is_content = _token_cue(token)
+        if is_content:
+            content = True
+        elif cue is not None:
+            return f"{name}~{cue}", False
     return None, content
 
 
@@ -458,7 +503,8 @@ def _drop_layout_cues(frames: list[Frame]) -> None:
     """Forget class and id cues that mark too many elements of a page to name one part of it.
 
     Page builders put "widget" on every block of a page; a cue on that many elements is the builder's vocabulary,
-    not a share bar. Comment cues stay: every comment of a thread carries one.
+    not a share bar. Comment cues stay: every comment of a thread carries one. `frames` need only hold those with a
+    cue of their own.
     """
     counts: dict[str, int] = {}
     for f in frames:
@@ -506,22 +552,30 @@ def walk(html: str, *, show_hidden: bool = False) -> Dom:
     article_depth = 0
     # This loop runs once per node of the page, the extractor's hot path: locals instead of globals, one set test
     # before the rarer cases, and the cues of each distinct (tag, id, class) worked out once per page.
-    skip_tags = SKIP_TAGS
+    # Comments, doctypes and the like (lexbor names them "-comment", ..., or None), and the skipped elements. Element
+    # names start with a letter, so no element is taken for one of those.
+    ignored = _IGNORED
     block_tags = BLOCK_TAGS
     special = _SPECIAL_TAGS
     tag_cues = _TAG_CUES
-    cues: dict[tuple[str, str | None, str | None, bool], tuple[str | None, bool]] = {}
+    new_frame = Frame.__new__
+    # Keys: a class string (an element with a class and nothing else to judge), an (id, class) pair, or for the
+    # few tags that are cues themselves (tag, id, class, inside an article); the three kinds never compare equal.
+    cues: dict[object, tuple[str | None, bool]] = {}
     frame = block_frame = root
     # The nodes of the open elements below the root, to go on with their next sibling once their children are done.
     open_nodes: list[LexborNode] = []
     block_stack: list[Frame] = [root]
     counter = 1
     captioned = False
+    owners: list[Frame] = []  # the frames with a cue of their own
     node: LexborNode | None = root_node.first_child
     while True:
         if node is None:
-            # The children of `frame` are done: close it.
+            # The children of `frame` are done: close it. Its counts go at once rather than live on in the result as
+            # garbage-collected containers.
             frame.post = counter - 1
+            frame.counts = None
             closed = frame.tag
             if closed in block_tags:
                 if parts:
@@ -557,16 +611,18 @@ def walk(html: str, *, show_hidden: bool = False) -> Dom:
                     link_chars += len(text) - text.count(" ")
             node = node.next
             continue
-        if tag is None or tag[0] in "-#!":
+        if tag is None or tag in ignored:
             node = node.next
             continue
-        # Skipped and hidden elements count too: `:nth-of-type` counts every sibling of the tag.
+        # Hidden elements count too: `:nth-of-type` counts every sibling of the tag (skipped ones are of tags no
+        # path names). Most elements have no element children: their counts are made when the first one comes.
         counts = frame.counts
-        n = counts.get(tag, 0) + 1
-        counts[tag] = n
-        if tag in skip_tags:
-            node = node.next
-            continue
+        if counts is None:
+            n = 1
+            frame.counts = {tag: 1}
+        else:
+            n = counts.get(tag, 0) + 1
+            counts[tag] = n
         attrs = node.attributes
         if attrs:
             if not show_hidden and ("hidden" in attrs or "style" in attrs or "aria-hidden" in attrs) and hidden(attrs):
@@ -576,11 +632,27 @@ def walk(html: str, *, show_hidden: bool = False) -> Dom:
             klass = attrs.get("class")
             if "role" in attrs or "itemprop" in attrs:
                 cue, content = element_cue(tag, attrs, article_depth > 0)
-            else:
-                key = (tag, ident, klass, article_depth > 0)
+            elif tag in tag_cues:
+                key: object = (tag, ident, klass, article_depth > 0)
                 found = cues.get(key)
                 if found is None:
                     found = cues[key] = element_cue(tag, attrs, article_depth > 0)
+                cue, content = found
+            elif ident is None:
+                # Neither the tag nor a role: the id and class alone decide, and most elements have only a class.
+                if klass is None:
+                    cue = None
+                    content = False
+                else:
+                    found = cues.get(klass)
+                    if found is None:
+                        found = cues[klass] = _value_cue("class", klass)
+                    cue, content = found
+            else:
+                key = (ident, klass)
+                found = cues.get(key)
+                if found is None:
+                    found = cues[key] = _name_cue(ident, klass)
                 cue, content = found
         else:
             ident = klass = None
@@ -592,17 +664,34 @@ def walk(html: str, *, show_hidden: bool = False) -> Dom:
             link_chars = 0
             node = node.next
             continue
-        child = Frame(tag, frame, counter, n, ident, klass)
-        counter += 1
-        frames.append(child)
-        if cue is not None:
+        # Frame(tag, frame, counter, n, ident, klass) spelt out: a call costs more than the stores it makes.
+        child = new_frame(Frame)
+        child.tag = tag
+        child.parent = frame
+        child.nth = n
+        child.ident = ident
+        child.klass = klass
+        child.counts = None
+        child.index = child.pre = child.post = counter
+        child.segs = None
+        child.link = frame.link
+        child.content = content or frame.content
+        if cue is None:
+            child.own = None
+            child.cue = frame.cue
+            child.cue_frame = frame.cue_frame
+        else:
             child.own = cue
+            owners.append(child)
             captioned = captioned or cue == "figcaption"
-            if child.cue is None:
+            if frame.cue is None:
                 child.cue = cue
                 child.cue_frame = child
-        if content:
-            child.content = True
+            else:
+                child.cue = frame.cue
+                child.cue_frame = frame.cue_frame
+        counter += 1
+        frames.append(child)
         if tag in special:
             if tag == "a":
                 child.link = True
@@ -622,7 +711,7 @@ def walk(html: str, *, show_hidden: bool = False) -> Dom:
         open_nodes.append(node)
         frame = child
         node = node.first_child
-    _drop_layout_cues(frames)
+    _drop_layout_cues(owners)
     if captioned:
         _keep_gallery_captions(frames, blocks)
     return Dom(blocks, frames, title, canonical, lang)
@@ -630,17 +719,31 @@ def walk(html: str, *, show_hidden: bool = False) -> Dom:
 
 def _flush(blocks: list[Block], parts: list[str], link_chars: int, f: Frame, table_depth: int, list_depth: int) -> None:
     """Append the block of the text read since the last block boundary, if it shows anything."""
+    text = "".join(parts)
     if f.tag == "pre":
         # Preformatted text keeps its line breaks and indentation.
-        text = "".join(parts).strip("\r\n").rstrip()
+        text = text.strip("\r\n").rstrip()
         chars = len(text) - sum(text.count(c) for c in " \t\r\n")
-    else:
-        text = "".join(parts)
-        # str.split() knows the same whitespace as `\s` but for the separators U+001C-U+001F, and is much faster.
-        text = _SPACE.sub(" ", text).strip() if _ODD_SPACE.search(text) else " ".join(text.split())
+    elif "\x1c" in text or "\x1d" in text or "\x1e" in text or "\x1f" in text:
+        # str.split() knows the same whitespace as `\s` but for the separators U+001C-U+001F, and is much faster;
+        # four substring tests cost a fifth of one regex search.
+        text = _SPACE.sub(" ", text).strip()
         chars = len(text) - text.count(" ")
+    else:
+        words = text.split()
+        text = " ".join(words)
+        chars = len(text) - len(words) + 1
     if text:
-        blocks.append(
-            Block(text, f.tag, f, chars, min(link_chars, chars), f.cue, f.cue_frame, f.content,
-                  table_depth > 0, list_depth > 0)
-        )  # fmt: skip
+        # Block(...) spelt out: the dataclass's __init__ costs more than the stores it makes.
+        b = _new_block(Block)
+        b.text = text
+        b.tag = f.tag
+        b.frame = f
+        b.chars = chars
+        b.link_chars = link_chars if link_chars < chars else chars
+        b.cue = f.cue
+        b.cue_frame = f.cue_frame
+        b.content = f.content
+        b.in_table = table_depth > 0
+        b.in_list = list_depth > 0
+        blocks.append(b)
