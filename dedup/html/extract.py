@@ -19,6 +19,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from dedup.html.dom import COMMENT_WORDS, HEADINGS, Block, Dom, Frame
@@ -47,6 +48,12 @@ ITEM_TEXT_SHARE = 0.3
 CARD_PROSE = 600
 CARD_HEADLINE = 20  # a headline names an article; a section's self-link ("Events", "Constructor") is shorter
 CARD_BODY = 1000  # prose characters the body beside the cards must have
+# A part of the page title must have this many words to count as its headline.
+TITLE_WORDS = 3
+TITLE_MAX_CHARS = 400
+# Where a page title joins the headline and the site's name: "Headline | Site", "Section: Headline".
+_TITLE_SEPARATOR = re.compile(r"\s+[|\-\u2013\u2014:\u00b7\u2022\u00bb]\s+|\s*[|\u00b7\u2022\u00bb]\s*")
+_WORD = re.compile(r"\w+")
 _END_PUNCT = tuple(".!?:;\u3002\uff01\uff1f\u2026\"'\u201d\u00bb)")
 
 
@@ -320,7 +327,13 @@ def _comments(cue: str | None) -> bool:
 
 
 def _drop_title(dom: Dom, out: list[Verdict | None]) -> None:
-    """Drop the first kept heading that repeats the page title, if it comes before any kept prose."""
+    """Drop the headline: the first kept heading that repeats the page title, if it comes before any kept prose,
+    and every kept block that reads as the title or as its headline part ("Opinion | <headline>",
+    "<headline> - Site"), wherever it sits (a share box under the article prints it again).
+
+    The title is metadata, kept apart from the text. A part of fewer than TITLE_WORDS words ("Home", "Contact")
+    may name a section of the page too, so only longer ones count.
+    """
     title = (dom.title or "").casefold()
     if not title:
         return
@@ -331,6 +344,18 @@ def _drop_title(dom: Dom, out: list[Verdict | None]) -> None:
             text = b.text.casefold()
             if text == title or (len(text) >= 10 and title.startswith(text)):
                 out[n] = Verdict("title", b.frame)
-                return
+                break
         if is_prose(b):
-            return
+            break
+    forms = {_words(part) for part in (title, *_TITLE_SEPARATOR.split(title))}
+    forms = {f for f in forms if f.count(" ") + 1 >= TITLE_WORDS}
+    if not forms:
+        return
+    for n, b in enumerate(dom.blocks):
+        # Word content only: quotes, case and punctuation differ between <title> and the heading.
+        if out[n] is None and b.chars < TITLE_MAX_CHARS and _words(b.text.casefold()) in forms:
+            out[n] = Verdict("title", b.frame)
+
+
+def _words(text: str) -> str:
+    return " ".join(_WORD.findall(text))

@@ -177,6 +177,28 @@ def test_title_with_site_suffix_still_drops_the_heading() -> None:
     assert heading.reason == "title"
 
 
+def test_headline_part_of_the_title_goes_wherever_it_is_printed() -> None:
+    article = ARTICLES[0]
+    share = f"<div class='box'><p>{article.title.upper()}!</p><p>Short words</p></div>"
+    html = (
+        f"<html><head><title>Opinion | {article.title} \u2013 Riverside Gazette</title></head><body><article>"
+        f"<div class='kicker'>{article.title}</div>{body(article)}{share}</article></body></html>"
+    )
+    page = extract_html(html)
+    dropped = [b.paragraph.text for b in page.blocks if b.reason == "title"]
+    assert dropped == [article.title, f"{article.title.upper()}!"]
+    assert page.content == "\n\n".join([*article.paragraphs, "Short words"])
+
+
+def test_a_short_part_of_the_title_is_not_a_headline() -> None:
+    article = ARTICLES[0]
+    html = (
+        f"<html><head><title>Sports | Riverside Gazette</title></head><body><article>"
+        f"<h2>Sports</h2>{body(article)}</article></body></html>"
+    )
+    assert reasons(extract_html(html))["Sports"] is None
+
+
 def test_heading_different_from_title_stays() -> None:
     article = ARTICLES[0]
     html = f"<html><head><title>Riverside Gazette</title></head><body><article><h1>{article.title}</h1>{body(article)}"
