@@ -232,13 +232,24 @@ def _exact_groups(members: I64, cols: U32) -> list[I64]:
 SMALL_SET = 96
 
 
+@cache
+def _all_pairs(n: int) -> tuple[I64, I64]:
+    # Every document asks for the pairs of its few paragraphs, and making them costs more than comparing them: at
+    # most SMALL_SET sizes, made once each (read-only, as they are shared).
+    i, j = np.triu_indices(n, k=1)
+    i.flags.writeable = j.flags.writeable = False
+    return i, j
+
+
 def _all_pairs_sharing_a_band(signatures: U32, params: LSHParams) -> I64:
     n = signatures.shape[0]
-    i, j = np.triu_indices(n, k=1)
+    i, j = _all_pairs(n)
     if not len(i):
         return np.empty((0, 2), dtype=np.int64)
-    used = signatures[:, : params.bands * params.rows].reshape(n, params.bands, params.rows)
-    same = (used[i] == used[j]).all(axis=2).any(axis=1)
+    # Each band's values as one opaque item: one comparison per pair and band, not one per value.
+    used = np.ascontiguousarray(signatures[:, : params.bands * params.rows])
+    bands = used.view(np.dtype((np.void, used.itemsize * params.rows)))
+    same = (bands[i] == bands[j]).any(axis=1)
     return np.stack([i[same], j[same]], axis=1).astype(np.int64)
 
 

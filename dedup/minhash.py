@@ -187,6 +187,8 @@ class Signer:
         texts, batch by batch. Two texts share a key when they have the same tokens in the same
         order: case, punctuation and spacing do not count."""
         parts = [self._scan_batch(texts[a:b], unique) for a, b in self.batches(texts)]
+        if len(parts) == 1:
+            return parts[0]  # the usual case (one document's paragraphs): joining one part would only copy it
         return Scan(
             Shingles.concat([p.shingles for p in parts]),
             np.concatenate([p.token_counts for p in parts]) if parts else np.empty(0, dtype=np.int64),
@@ -301,8 +303,11 @@ class Signer:
             bounds = np.flatnonzero(np.concatenate([[True], ids[1:] != ids[:-1]]))
             mins = np.minimum.reduceat(part, bounds, axis=1)
             rows = ids[bounds]
-            # A text split across two blocks: its two partial minima meet here.
-            out[:, rows] = np.minimum(out[:, rows], mins)
+            if start == 0:
+                out[:, rows] = mins  # nothing to meet yet (every value of `out` is the largest)
+            else:
+                # A text split across two blocks: its two partial minima meet here.
+                out[:, rows] = np.minimum(out[:, rows], mins)
         return np.ascontiguousarray(out.T)
 
     def batches(self, texts: Sequence[str]) -> Iterator[tuple[int, int]]:

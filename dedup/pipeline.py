@@ -165,11 +165,15 @@ class Pipeline:
                     state.removals[p.index] = Removal(p.start, p.end, p.index, "rule", p.text, rule=rule.id)
 
     def _apply_context(self, state: DocState) -> None:
-        texts = Paragraphs([p.text for p in state.paragraphs])
         kinds = []
         for p in state.paragraphs:
             r = state.removals.get(p.index)
             kinds.append("kept" if r is None else "debris" if r.reason in ("rule", "boilerplate") else "gone")
+        # A page takes only context.between_debris (below), which needs debris on both sides of a run, and the
+        # rounds never add debris: with fewer than two there is nothing to look for.
+        if state.is_html and kinds.count("debris") < 2:
+            return
+        texts = Paragraphs([p.text for p in state.paragraphs])
         # Removing lines can tip a document into prose-dominance, which removes more: iterate to a
         # fixed point so that cleaning the cleaned text finds nothing new (idempotence).
         for _ in range(MAX_CONTEXT_ROUNDS):

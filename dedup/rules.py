@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache, reduce
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import regex
 
@@ -52,6 +52,8 @@ MAX_MATCH_CHARS = 400
 FALLBACK_LANGUAGE = "en"
 # Remembered verdicts per RuleSet, at most.
 MEMO_SIZE = 200_000
+# A memo miss (None is a verdict: no rule).
+_UNKNOWN: Any = object()
 
 
 def match_form(text: str) -> str:
@@ -115,8 +117,11 @@ class RuleSet:
         if not form:
             return None
         key = (form, language)
-        if key in self._memo:
-            return self._memo[key]
+        # One lookup, not a test then a read: a RuleSet is shared (`load_ruleset`), and another thread may clear the
+        # memo in between.
+        hit = self._memo.get(key, _UNKNOWN)
+        if hit is not _UNKNOWN:
+            return hit
         if len(self._memo) >= MEMO_SIZE:
             self._memo.clear()
         hit = self._match(form, language)
@@ -1101,22 +1106,51 @@ def _builtin_rules(languages: tuple[str, ...]) -> tuple[Rule, ...]:
     return tuple(rules)
 
 
+# RuleSets kept for reuse, at most (one per distinct configuration in use; a process seldom has more than one).
+_RULESETS_KEPT = 8
+_RULESETS: dict[tuple[tuple[str, ...], tuple[str, ...], tuple[tuple[str, str | OSError], ...]], RuleSet] = {}
+
+
 def load_ruleset(config: RulesConfig) -> RuleSet:
-    """The built-in catalogues for `config.languages`, plus `rules_files`, minus `disable`."""
-    rules = builtin_rules(config.languages)
+    """The built-in catalogues for `config.languages`, plus `rules_files`, minus `disable`.
+
+    Every `dedup.clean` call builds a pipeline, and building its RuleSet cost more than cleaning a short document:
+    equal configurations share one. A RuleSet is a function of the catalogues and the rule files' text, so the files
+    are read on every call and their text is part of the key (an edited file gives a new RuleSet whatever its
+    modification time says), and sharing changes no verdict: its memo only remembers what it computed."""
+    files: list[tuple[str, str | OSError]] = []
     for path in config.rules_files:
         try:
-            text = Path(path).read_text(encoding="utf-8")
+            files.append((path, Path(path).read_text(encoding="utf-8")))
         except OSError as exc:
-            raise ConfigError(f"cannot read rule file {path}: {exc.strerror}") from exc
+            files.append((path, exc))
+    key = (config.languages, config.disable, tuple(files))
+    if any(isinstance(text, OSError) for _, text in files):
+        return _build_ruleset(*key)  # raises, with the error an uncached load meets first
+    found = _RULESETS.get(key)
+    if found is None:
+        found = _build_ruleset(*key)
+        if len(_RULESETS) >= _RULESETS_KEPT:
+            _RULESETS.clear()
+        _RULESETS[key] = found
+    return found
+
+
+def _build_ruleset(
+    languages: tuple[str, ...], disable: tuple[str, ...], files: tuple[tuple[str, str | OSError], ...]
+) -> RuleSet:
+    rules = builtin_rules(languages)
+    for path, text in files:
+        if isinstance(text, OSError):
+            raise ConfigError(f"cannot read rule file {path}: {text.strerror}") from text
         rules.extend(parse_rules(text, str(path)))
     seen: dict[str, str] = {}
     for rule in rules:
         if rule.id in seen:
             raise ConfigError(f"rule id {rule.id} is defined twice ({seen[rule.id]} and {rule.origin})")
         seen[rule.id] = rule.origin
-    unknown = sorted(set(config.disable) - set(seen))
+    unknown = sorted(set(disable) - set(seen))
     if unknown:
         raise ConfigError(f"cannot disable unknown rule(s) {', '.join(unknown)}")
-    disabled = set(config.disable)
+    disabled = set(disable)
     return RuleSet([r for r in rules if r.id not in disabled])

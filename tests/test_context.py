@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from dedup.context import context_debris, is_prose
 
+STATES = ("kept", "debris", "gone")
 PROSE = "The minister said the new rules would take effect next month across the country."
 
 
@@ -51,3 +55,13 @@ def test_long_tail_is_a_list_that_stays() -> None:
 def test_article_tail_goes_entirely_when_debris_follows() -> None:
     texts = [PROSE, PROSE.replace("minister", "mayor"), "Widget one", "A longer related headline here", "Share"]
     assert context_debris(texts, ["kept"] * 4 + ["debris"]) == {2: "context.tail", 3: "context.tail"}
+
+
+@given(st.lists(st.tuples(st.sampled_from([PROSE, "Share", "Home page", "Read more..."]), st.sampled_from(STATES))))
+def test_between_debris_needs_two_debris(rows: list[tuple[str, str]]) -> None:
+    # The pipeline skips the context rules on a page with fewer than two debris paragraphs on this ground.
+    texts = [t for t, _ in rows]
+    state = [s for _, s in rows]
+    found = context_debris(texts, state)
+    if state.count("debris") < 2:
+        assert "context.between_debris" not in found.values()

@@ -131,3 +131,15 @@ def test_exact_keys_follow_token_sequences(texts: list[str]) -> None:
         for j, b in enumerate(texts):
             if tokens(a) and tokens(b):
                 assert (scan.keys[i] == scan.keys[j]) == (tokens(a) == tokens(b))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(WORDY, min_size=1, max_size=60), st.booleans())
+def test_scanning_in_batches_or_at_once_gives_the_same_arrays(texts: list[str], unique: bool) -> None:
+    parts = Signer(MinHashConfig(batch_bytes=1024)).scan(texts, unique)
+    whole = Signer().scan(texts, unique)
+    assert parts.shingles.values.dtype == whole.shingles.values.dtype
+    assert np.array_equal(parts.shingles.values, whole.shingles.values)
+    assert np.array_equal(parts.shingles.offsets, whole.shingles.offsets)
+    assert np.array_equal(parts.token_counts, whole.token_counts)
+    assert np.array_equal(parts.keys, whole.keys)

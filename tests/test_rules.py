@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -76,3 +77,44 @@ def test_known_language_uses_its_catalogue_and_english() -> None:
     assert rules.match("Anzeige", "fr") is None  # a German-only label on a French page
     assert rules.match("Anzeige", None) is not None  # unknown language: every catalogue
     assert rules.match("Anzeige", "pl") is not None  # no Polish catalogue: every catalogue
+
+
+def test_equal_configurations_share_one_ruleset() -> None:
+    assert load_ruleset(RulesConfig(languages=("en",))) is load_ruleset(RulesConfig(languages=("en",)))
+    assert load_ruleset(RulesConfig(languages=("en",))) is not load_ruleset(RulesConfig(languages=("de",)))
+
+
+def test_an_edited_rules_file_is_read_again(tmp_path: Path) -> None:
+    path = tmp_path / "mine.toml"
+    path.write_text(RULE)
+    config = RulesConfig(languages=("en",), rules_files=(str(path),))
+    before = load_ruleset(config).match("Hello world")
+    assert before is not None and before.id == "xx.hello"
+    # Same size and modification time: only the text tells the edit.
+    stat = path.stat()
+    path.write_text(RULE.replace("hello world", "howdy world").replace("Hello world", "Howdy world"))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert path.stat().st_size == stat.st_size
+    rules = load_ruleset(config)
+    after = rules.match("Howdy world")
+    assert after is not None and after.id == "xx.hello"
+    assert rules.match("Hello world") is None
+    path.unlink()
+    with pytest.raises(ConfigError, match="cannot read rule file"):
+        load_ruleset(config)
+
+
+def test_rules_files_fail_in_order(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text(RULE.replace("hello world", "(hello)"))
+    missing = str(tmp_path / "missing.toml")
+    with pytest.raises(ConfigError, match="capturing groups"):
+        load_ruleset(RulesConfig(rules_files=(str(bad), missing)))
+    with pytest.raises(ConfigError, match="cannot read rule file"):
+        load_ruleset(RulesConfig(rules_files=(missing, str(bad))))
+
+
+def test_remembered_verdicts_are_the_computed_ones() -> None:
+    rules = RuleSet(builtin_rules(["en"]))
+    for text in ("Advertisement", "The advertisement ran for three weeks on national television.") * 2:
+        assert rules.match(text, "en") == rules._match(match_form(text), "en")
