@@ -105,6 +105,11 @@ HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
 # text of the article (AEB extraction F1 +0.006, WCXB +0.0004; taking the whole `figure` lost WCXB text).
 CUE_TAGS = {"nav": "nav", "aside": "aside", "menu": "menu", "figcaption": "figcaption"}
 PAGE_PART_TAGS = {"header": "header", "footer": "footer"}
+# Captions and photo credits, by tag or by class and id words ("wp-caption-text", "image-credit"): a page that is
+# mostly captions is a gallery and keeps them.
+CAPTION_CUES = frozenset(
+    ["figcaption", *(f"{name}~{word}" for name in ("id", "class") for word in ("caption", "credit", "credits"))]
+)
 CUE_ROLES = frozenset(
     [
         "navigation",
@@ -176,8 +181,12 @@ CUE_WORDS = frozenset(
         "comment",
         "respond",
         "disqus",
+        "author",
         "author-bio",
         "byline",
+        "caption",
+        "credit",
+        "credits",
         "trending",
         "most-read",
         "mostread",
@@ -246,8 +255,34 @@ _SPACE = regex.compile(r"\s+")
 _PLAIN_ID = regex.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,39}")
 _STREAMED = regex.compile(r"S:[0-9a-f]+")
 _HIDDEN_STYLE = regex.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", regex.IGNORECASE)
-# A class or id cue on more elements than this is a page builder's vocabulary, not a part of the page.
+# A class or id cue on more elements than this, in more than MAX_CUE_PARTS separate parts of the page, is a page
+# builder's vocabulary, not a part of the page.
 MAX_CUE_REPEATS = 12
+MAX_CUE_PARTS = 6
+# Cue words of parts that interrupt the page rather than lay it out: never a builder's vocabulary, however many.
+INTERRUPTION_WORDS = frozenset(
+    [
+        "modal",
+        "popup",
+        "overlay",
+        "cookie",
+        "cookies",
+        "consent",
+        "gdpr",
+        "login",
+        "signin",
+        "signup",
+        "newsletter",
+        "newsletters",
+        "subscribe",
+        "subscription",
+        "advert",
+        "advertisement",
+        "advertising",
+        "outbrain",
+        "taboola",
+    ]
+)
 # CSS paths deeper than this keep only their last segments, behind a leading "... > ".
 MAX_PATH_SEGMENTS = 40
 
@@ -500,20 +535,33 @@ def _meta(tree: LexborHTMLParser) -> tuple[str | None, str | None, str | None]:
 
 
 def _drop_layout_cues(frames: list[Frame]) -> None:
-    """Forget class and id cues that mark too many elements of a page to name one part of it.
+    """Forget class and id cues that mark too many separate parts of a page to name one of them.
 
     Page builders put "widget" on every block of a page; a cue on that many elements is the builder's vocabulary,
-    not a share bar. Comment cues stay: every comment of a thread carries one. `frames` need only hold those with a
-    cue of their own.
+    not a share bar. Elements inside one with the same cue are parts of that part (the items of a menu, the panes
+    of a modal) and do not count as separate ones. Comment cues stay (every comment of a thread carries one), and
+    so do the cues of parts that interrupt the page (modals, pop-ups, cookie and sign-up prompts): no builder
+    lays a page out with those. `frames` need only hold those with a cue of their own, in page order.
     """
     counts: dict[str, int] = {}
+    separate: dict[str, int] = {}
+    last_end: dict[str, int] = {}  # the last pre-order number inside the latest outermost element of each cue
     for f in frames:
-        if f.own is not None:
-            counts[f.own] = counts.get(f.own, 0) + 1
+        cue = f.own
+        if cue is None:
+            continue
+        counts[cue] = counts.get(cue, 0) + 1
+        if f.pre > last_end.get(cue, -1):
+            separate[cue] = separate.get(cue, 0) + 1
+            last_end[cue] = f.post
     layout = {
         cue
         for cue, n in counts.items()
-        if n > MAX_CUE_REPEATS and "~" in cue and cue.rsplit("~", 1)[-1] not in COMMENT_WORDS
+        if n > MAX_CUE_REPEATS
+        and separate[cue] > MAX_CUE_PARTS
+        and "~" in cue
+        and cue.rsplit("~", 1)[-1] not in COMMENT_WORDS
+        and cue.rsplit("~", 1)[-1] not in INTERRUPTION_WORDS
     }
     if layout:
         for f in frames:
@@ -525,11 +573,11 @@ def _keep_gallery_captions(frames: list[Frame], blocks: list[Block]) -> None:
     """Forget the caption cues of a page whose text is mostly captions: a photo gallery, where they are the content."""
     inside = [False] * len(frames)
     for f in frames:
-        inside[f.index] = f.own == "figcaption" or (f.parent is not None and inside[f.parent.index])
+        inside[f.index] = f.own in CAPTION_CUES or (f.parent is not None and inside[f.parent.index])
     captions = sum(b.chars for b in blocks if inside[b.frame.index])
     if 2 * captions > sum(b.chars for b in blocks):
         for f in frames:
-            if f.own == "figcaption":
+            if f.own in CAPTION_CUES:
                 f.own = None
 
 
@@ -683,7 +731,7 @@ def walk(html: str, *, show_hidden: bool = False) -> Dom:
         else:
             child.own = cue
             owners.append(child)
-            captioned = captioned or cue == "figcaption"
+            captioned = captioned or cue in CAPTION_CUES
             if frame.cue is None:
                 child.cue = cue
                 child.cue_frame = child

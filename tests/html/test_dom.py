@@ -229,3 +229,40 @@ def test_react_streamed_parts_are_visible_other_hidden_parts_are_not() -> None:
     texts = [b.text for b in walk(html).blocks]
     assert "Streamed article text." in texts
     assert "A closed menu." not in texts
+
+
+@pytest.mark.parametrize(
+    ("klass", "cue"),
+    [
+        ("wp-caption-text", "class~caption"),
+        ("image-credit", "class~credit"),
+        ("author-box", "class~author"),
+        ("has-author", None),
+    ],
+)
+def test_captions_credits_and_author_boxes_are_cues(klass: str, cue: str | None) -> None:
+    assert element_cue("div", {"class": klass}, False)[0] == cue
+
+
+def _owners(html: str, klass: str) -> list[str | None]:
+    return [f.own for f in walk(html).frames if f.klass == klass]
+
+
+def test_a_cue_on_many_separate_parts_is_a_builders_word_and_is_forgotten() -> None:
+    blocks = "".join(f"<div class='widget'><p>{p}</p></div>" for p in ARTICLES[2].paragraphs * 5)
+    owners = _owners(f"<html><body>{blocks}</body></html>", "widget")
+    assert len(owners) > 12 and set(owners) == {None}
+
+
+def test_a_cue_nested_in_one_part_names_that_part() -> None:
+    # Twenty menu items inside one menu: one part of the page, however many elements carry the word.
+    items = "".join(f"<li class='menu-item'><a href='/{n}'>Section {n}</a></li>" for n in range(20))
+    html = f"<html><body><div class='menu'><ul>{items}</ul></div><p>{LONG}</p></body></html>"
+    assert _owners(html, "menu") == ["class~menu"]
+    assert set(_owners(html, "menu-item")) == {"class~menu"}
+
+
+def test_interruptions_keep_their_cue_however_many() -> None:
+    modals = "".join(f"<div class='modal'><p>Dialog {n}: sign in to continue.</p></div>" for n in range(15))
+    owners = _owners(f"<html><body><p>{LONG}</p>{modals}</body></html>", "modal")
+    assert owners == ["class~modal"] * 15

@@ -144,6 +144,25 @@ def test_captions_inside_the_article_are_not_content_but_a_gallery_of_them_is() 
     assert content.split("\n\n")[1:] == list(article.paragraphs)
 
 
+def test_caption_and_credit_classes_are_captions_too() -> None:
+    article = ARTICLES[2]
+    caption = "The new tram waits at the depot before its first run across the valley."
+    figure = f"<div class='wp-caption'><img src='/tram.jpg'><p class='wp-caption-text'>{caption}</p></div>"
+    credit = "<p class='photo-credit'>Valley Transit</p>"
+    paragraphs = [f"<p>{p}</p>" for p in article.paragraphs]
+    html = f"<html><body><article>{paragraphs[0]}{figure}{credit}{''.join(paragraphs[1:])}</article></body></html>"
+    r = reasons(extract_html(html))
+    assert (r[caption], r["Valley Transit"]) == ("cue:class~caption", "cue:class~credit")
+    assert all(r[p] is None for p in article.paragraphs)
+    # A gallery of them keeps them, as it keeps a gallery of figcaptions.
+    gallery = "".join(
+        f"<div><img src='/{n}.jpg'><p class='caption'>{p}</p></div>" for n, p in enumerate(article.paragraphs)
+    )
+    assert extract_html(f"<html><body><article>{gallery}</article></body></html>").content.split("\n\n") == list(
+        article.paragraphs
+    )
+
+
 def test_language_is_the_declared_one_when_known_else_detected() -> None:
     german = "<p>Der Minister sagte, dass die neuen Regeln im Frühjahr in Kraft treten würden, und dass es so ist.</p>"
     assert extract_html(f"<html lang='en-GB'><body>{german}</body></html>").language(1000) == "en"
