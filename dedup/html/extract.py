@@ -20,6 +20,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from dedup.html.dom import COMMENT_WORDS, HEADINGS, Block, Dom, Frame
@@ -82,10 +83,60 @@ def weight(block: Block) -> float:
 
 
 def main_container(dom: Dom) -> Frame | None:
-    return _main_container(dom)[0]
+    return _main_container(dom, _Tree(dom))[0]
 
 
-def _main_container(dom: Dom) -> tuple[Frame | None, bool, frozenset[int]]:
+class _Tree:
+    """The elements with a block in their subtree, in pre-order (`order`, with each one's parent in `up`, -1 for the
+    root), and per-element sums over each subtree, zero for the other elements.
+
+    The other elements (about half of a page's: links and other inline elements inside a block, images, empty
+    wrappers) weigh nothing and decide no verdict, so the passes over the page skip them.
+    """
+
+    __slots__ = ("chars", "cued", "dense", "link", "order", "prose", "prose_block", "up")
+
+    def __init__(self, dom: Dom) -> None:
+        n = len(dom.frames)
+        self.link = link = [0] * n
+        self.chars = chars = [0] * n
+        self.prose = prose = [0] * n
+        # Per block, each test made once for all the passes below.
+        self.prose_block = prose_block = [is_prose(b) for b in dom.blocks]
+        self.dense = [b.link_density > LINK_DENSE for b in dom.blocks]
+        # Per element with text and a cue of its own: whether it names a comment section; None for the others.
+        self.cued: list[bool | None] = [None] * n
+        parent = [-2] * n  # -2 until the element is reached from a block, -1 for the root
+        order: list[int] = []
+        for b, p in zip(dom.blocks, prose_block, strict=True):
+            f: Frame = b.frame
+            i = f.index
+            c = b.chars
+            link[i] += b.link_chars
+            chars[i] += c
+            if p:
+                prose[i] += c
+            while parent[i] == -2:
+                order.append(i)
+                if f.own is not None:
+                    self.cued[i] = _comments(f.own)
+                g = f.parent
+                if g is None:
+                    parent[i] = -1
+                    break
+                parent[i] = g.index
+                f, i = g, g.index
+        order.sort()
+        self.order = order
+        self.up = up = [parent[i] for i in order]
+        for i, j in zip(reversed(order), reversed(up), strict=True):
+            if j >= 0:
+                link[j] += link[i]
+                chars[j] += chars[i]
+                prose[j] += prose[i]
+
+
+def _main_container(dom: Dom, tree: _Tree) -> tuple[Frame | None, bool, frozenset[int]]:
     """The element whose subtree carries the most weight, None for a page without blocks.
 
     An element with a boilerplate cue counts as debris as a whole (minus its characters), unless it holds most of
@@ -96,41 +147,41 @@ def _main_container(dom: Dom) -> tuple[Frame | None, bool, frozenset[int]]:
     if not dom.blocks:
         return None, False, frozenset()
     own = [0.0] * len(dom.frames)
-    chars = [0] * len(dom.frames)  # characters in each subtree
-    prose = [0] * len(dom.frames)  # prose characters in each subtree
-    talk_chars = 0
-    items = _items(dom)
-    for b in dom.blocks:
+    chars = tree.chars
+    prose = tree.prose
+    items = _items(dom, tree)
+    for b, p, dense in zip(dom.blocks, tree.prose_block, tree.dense, strict=True):
         i = b.frame.index
         if items[i]:
             # An item of a listing: its facts (price, size, date) are content even when short, its link is its name.
-            own[i] += 0.0 if b.link_density > LINK_DENSE else float(b.chars - b.link_chars)
+            own[i] += 0.0 if dense else float(b.chars - b.link_chars)
+        elif dense:
+            own[i] += -0.5 * b.chars
+        elif p:
+            w = float(b.chars - b.link_chars)
+            own[i] += w * CONTENT_BOOST if b.content else w
         else:
-            own[i] += weight(b)
-        chars[i] += b.chars
-        if is_prose(b):
-            prose[i] += b.chars
-    for f in reversed(dom.frames):
-        if f.parent is not None:
-            chars[f.parent.index] += chars[f.index]
-            prose[f.parent.index] += prose[f.index]
+            own[i] += 0.0
     page = max(prose[0], 1)
-    for f in dom.frames:
-        if f.own is not None and _comments(f.own):
-            talk_chars = max(talk_chars, chars[f.index])
+    talk_chars = max((chars[i] for i in tree.order if tree.cued[i]), default=0)
     no_cards: frozenset[int] = frozenset()
-    best, total = _heaviest(dom, own, chars, prose, page, 0.0, no_cards)
+    best, total = _heaviest(dom, tree, own, page, 0.0, no_cards)
     discussion = total < DISCUSSION_MAX_CONTENT and talk_chars > DISCUSSION_SHARE * max(total, 0.0)
     talk = 1.0 if discussion else 0.0
     if discussion:
-        best, total = _heaviest(dom, own, chars, prose, page, talk, no_cards)
+        best, total = _heaviest(dom, tree, own, page, talk, no_cards)
+    # An element without text weighs 0 and so never wins over a positive total: weighing only the ones with text
+    # finds the same container. With no positive total the page's root is the container, whichever element won.
     if total <= 0:
         return dom.frames[0], discussion, no_cards
     found = dom.frames[best]
-    cards = _teaser_cards(dom, found, prose)
+    cards = _teaser_cards(dom, tree, found)
     if cards:
         # Without the cards the content must stay one body: most of the rest of the prose, no card inside it.
-        again, _ = _heaviest(dom, own, chars, prose, page, talk, cards)
+        again, rest_total = _heaviest(dom, tree, own, page, talk, cards)
+        if rest_total <= 0:
+            # Here the winner itself matters: weigh every element, as an empty one may win a tie at 0.
+            again, _ = _heaviest(dom, _Whole(dom, tree), own, page, talk, cards)
         body = dom.frames[again]
         rest = prose[found.index] - sum(prose[i] for i in cards)
         whole = prose[again] >= CARD_BODY and 2 * prose[again] >= rest
@@ -139,71 +190,94 @@ def _main_container(dom: Dom) -> tuple[Frame | None, bool, frozenset[int]]:
     return found, discussion, frozenset()
 
 
+class _Whole:
+    """Every element of the page in pre-order, with the sums of a `_Tree`."""
+
+    __slots__ = ("chars", "cued", "order", "prose", "up")
+
+    def __init__(self, dom: Dom, tree: _Tree) -> None:
+        self.order = list(range(len(dom.frames)))
+        self.up = [-1 if f.parent is None else f.parent.index for f in dom.frames]
+        self.cued: list[bool | None] = [None if f.own is None else _comments(f.own) for f in dom.frames]
+        self.chars = tree.chars
+        self.prose = tree.prose
+
+
 def _heaviest(
-    dom: Dom, own: list[float], chars: list[int], prose: list[int], page: int, talk: float, cards: frozenset[int]
+    dom: Dom, tree: _Tree | _Whole, own: list[float], page: int, talk: float, cards: frozenset[int]
 ) -> tuple[int, float]:
+    chars = tree.chars
+    prose = tree.prose
+    cued = tree.cued
     totals = own[:]
     debris = [False] * len(dom.frames)
+    wrapper = WRAPPER_SHARE * page
     # Frames are in pre-order: going from the end, every frame has its whole subtree summed when it is reached.
-    for f in reversed(dom.frames):
-        i = f.index
-        if i in cards:
+    for i, j in zip(reversed(tree.order), reversed(tree.up), strict=True):
+        if cards and i in cards:
             totals[i] = -float(chars[i])
             debris[i] = True
-        elif f.own is not None:
-            # A comment section may be most of a page; any other part that is, is a wrapper.
-            if _comments(f.own):
-                totals[i] *= talk
-                debris[i] = talk == 0.0
-            elif prose[i] < WRAPPER_SHARE * page:
-                totals[i] = -float(chars[i])
-                debris[i] = True
-        if f.parent is not None:
-            totals[f.parent.index] += totals[i]
+        else:
+            comment = cued[i]
+            if comment is not None:
+                # A comment section may be most of a page; any other part that is, is a wrapper.
+                if comment:
+                    totals[i] *= talk
+                    debris[i] = talk == 0.0
+                elif prose[i] < wrapper:
+                    totals[i] = -float(chars[i])
+                    debris[i] = True
+        if j >= 0:
+            totals[j] += totals[i]
     # Nothing inside a debris part can be the main container.
-    for f in dom.frames:
-        if f.parent is not None and debris[f.parent.index]:
-            debris[f.index] = True
-    # Among equal totals the deepest element wins: wrappers add nothing but the debris around the content.
-    best = max((i for i in range(len(totals)) if not debris[i]), key=lambda i: (totals[i], i), default=0)
+    best = 0
+    top: float | None = None
+    for i, j in zip(tree.order, tree.up, strict=True):
+        if j >= 0 and debris[j]:
+            debris[i] = True
+        # Among equal totals the deepest element (the later in pre-order) wins: wrappers add nothing but the debris
+        # around the content.
+        elif not debris[i] and (top is None or totals[i] >= top):
+            best, top = i, totals[i]
     return best, totals[best]
 
 
-def _items(dom: Dom) -> list[bool]:
+def _items(dom: Dom, tree: _Tree) -> list[bool]:
     """Per frame: whether it sits in an item of a listing, one of ITEM_MIN or more siblings from one template (tag
     and class) that each hold a link and ITEM_TEXT or more characters outside it (a product tile, a search hit)."""
     n = len(dom.frames)
-    link = [0] * n
-    text = [0] * n
-    for b in dom.blocks:
-        i = b.frame.index
-        link[i] += b.link_chars
-        text[i] += b.chars - b.link_chars
-    for f in reversed(dom.frames):
-        if f.parent is not None:
-            link[f.parent.index] += link[f.index]
-            text[f.parent.index] += text[f.index]
+    link = tree.link
+    chars = tree.chars
+    frames = dom.frames
     groups: dict[tuple[int, str, str | None], list[int]] = {}
-    for f in dom.frames:
-        i = f.index
-        if f.parent is not None and link[i] and text[i] >= max(ITEM_TEXT, ITEM_TEXT_SHARE * link[i]):
-            groups.setdefault((f.parent.index, f.tag, f.klass), []).append(i)
+    for i, j in zip(tree.order, tree.up, strict=True):
+        k = link[i]
+        if k and j >= 0:
+            t = chars[i] - k
+            if t >= ITEM_TEXT and t >= ITEM_TEXT_SHARE * k:
+                f = frames[i]
+                groups.setdefault((j, f.tag, f.klass), []).append(i)
     out = [False] * n
+    listed = False
     for members in groups.values():
         if len(members) >= ITEM_MIN:
+            listed = True
             for i in members:
                 out[i] = True
+    if not listed:
+        return out
     # Menus are lists of items too: nothing under a navigation tag or role is a listing's item.
     menu = [False] * n
-    for f in dom.frames:
-        menu[f.index] = f.own is not None and "~" not in f.own
-        if f.parent is not None:
-            menu[f.index] = menu[f.index] or menu[f.parent.index]
-            out[f.index] = out[f.index] or out[f.parent.index]
+    for i, j in zip(tree.order, tree.up, strict=True):
+        own = frames[i].own
+        menu[i] = own is not None and "~" not in own
+        if j >= 0:
+            menu[i] = menu[i] or menu[j]
+            out[i] = out[i] or out[j]
     return [o and not m for o, m in zip(out, menu, strict=True)]
 
 
-def _teaser_cards(dom: Dom, container: Frame, prose: list[int]) -> frozenset[int]:
+def _teaser_cards(dom: Dom, tree: _Tree, container: Frame) -> frozenset[int]:
     """Teaser cards inside `container` when it also holds a body of prose at least as long as theirs, else none.
 
     A card is one of CARD_MIN or more siblings sharing tag and class, with a linked headline (a link-dense block)
@@ -211,28 +285,32 @@ def _teaser_cards(dom: Dom, container: Frame, prose: list[int]) -> frozenset[int
     all cards and no body: there the cards are the content.
     """
     n = len(dom.frames)
+    prose = tree.prose
+    lo, hi = container.pre, container.post
     # A card leads with its headline: its first link-dense block comes before its first prose block.
     never = len(dom.blocks)
     first_head = [never] * n
     first_prose = [never] * n
-    for k, b in enumerate(dom.blocks):
-        if not b.frame.inside(container):
-            continue
+    for k, (b, p, dense) in enumerate(zip(dom.blocks, tree.prose_block, tree.dense, strict=True)):
         i = b.frame.index
-        if b.link_density > LINK_DENSE:
+        if not lo <= i <= hi:
+            continue
+        if dense:
             first_head[i] = min(first_head[i], k)
-        elif is_prose(b):
+        elif p:
             first_prose[i] = min(first_prose[i], k)
-    for f in reversed(dom.frames[container.pre + 1 : container.post + 1]):
-        if f.parent is not None:
-            j = f.parent.index
-            first_head[j] = min(first_head[j], first_head[f.index])
-            first_prose[j] = min(first_prose[j], first_prose[f.index])
+    start, stop = bisect_right(tree.order, lo), bisect_right(tree.order, hi)
+    inner = tree.order[start:stop]
+    ups = tree.up[start:stop]
+    for i, j in zip(reversed(inner), reversed(ups), strict=True):
+        first_head[j] = min(first_head[j], first_head[i])
+        first_prose[j] = min(first_prose[j], first_prose[i])
     groups: dict[tuple[int, str, str | None], list[Frame]] = {}
-    for f in dom.frames[container.pre + 1 : container.post + 1]:
-        head = first_head[f.index]
-        if f.parent is not None and head < first_prose[f.index] < never and dom.blocks[head].chars >= CARD_HEADLINE:
-            groups.setdefault((f.parent.index, f.tag, f.klass), []).append(f)
+    for i, j in zip(inner, ups, strict=True):
+        head = first_head[i]
+        if head < first_prose[i] < never and dom.blocks[head].chars >= CARD_HEADLINE:
+            f = dom.frames[i]
+            groups.setdefault((j, f.tag, f.klass), []).append(f)
     cards: set[int] = set()
     card_prose = 0
     for members in groups.values():
@@ -260,73 +338,84 @@ def _ancestors(frame: Frame, stop: Frame) -> list[int]:
 
 def classify(dom: Dom) -> list[Verdict | None]:
     """One entry per block: None for content, else why it is not."""
-    container, discussion, cards = _main_container(dom)
+    tree = _Tree(dom)
+    container, discussion, cards = _main_container(dom, tree)
     out: list[Verdict | None] = [None] * len(dom.blocks)
     if container is None:
         return out
-    inside = [b.frame.inside(container) for b in dom.blocks]
+    lo, hi = container.pre, container.post
+    # In one pass down, for each element inside the container the outermost element with its own boilerplate cue
+    # between them (`below`; on a discussion page comment cues mark the content and do not count), for each element
+    # outside it the outermost one up to the root (`top`), and the innermost teaser card an element sits in.
+    n = len(dom.frames)
+    below: list[Frame | None] = [None] * n
+    top: list[Frame | None] = [None] * n
+    card_of: list[Frame | None] = [None] * n
+    for i, j in zip(tree.order, tree.up, strict=True):
+        comment = tree.cued[i]
+        if lo < i <= hi:
+            u = below[j]
+            if u is None and comment is not None and not (discussion and comment):
+                u = dom.frames[i]
+            below[i] = u
+        else:
+            t = top[j] if j >= 0 else None
+            if t is None and comment is not None:
+                t = dom.frames[i]
+            top[i] = t
+        if cards:
+            # The cards lie beside the container when it is the body found without them.
+            card_of[i] = dom.frames[i] if i in cards else card_of[j] if j >= 0 else None
+    inside = [lo <= b.frame.index <= hi for b in dom.blocks]
     prose_chars = 0
     link_chars = 0
     chars = 0
     cue_prose: dict[int, int] = {}
-    cue_of: list[Frame | None] = [None] * len(dom.blocks)
-    for n, (b, ins) in enumerate(zip(dom.blocks, inside, strict=True)):
+    for b, ins, p in zip(dom.blocks, inside, tree.prose_block, strict=True):
         if not ins:
             continue
         chars += b.chars
         link_chars += b.link_chars
-        cf = cue_of[n] = _cue_below(b.frame, container, discussion)
-        if is_prose(b):
+        if p:
             prose_chars += b.chars
+            cf = below[b.frame.index]
             if cf is not None:
                 cue_prose[cf.index] = cue_prose.get(cf.index, 0) + b.chars
-    majority = {i for i, c in cue_prose.items() if c > CUE_MAJORITY * prose_chars and not _comments(dom.frames[i].own)}
+    majority = {i for i, c in cue_prose.items() if c > CUE_MAJORITY * prose_chars and not tree.cued[i]}
     prose_container = chars > 0 and link_chars / chars < PROSE_CONTAINER_LINKS
-    for n, (b, ins) in enumerate(zip(dom.blocks, inside, strict=True)):
-        card = _card_of(b.frame, None, cards) if cards else None
+    # Blocks in one part share its verdict.
+    made: dict[tuple[str, int], Verdict] = {}
+    for n, (b, ins, dense) in enumerate(zip(dom.blocks, inside, tree.dense, strict=True)):
+        card = card_of[b.frame.index]
         if card is not None:
             out[n] = Verdict("teaser", card)
             continue
         if not ins:
             # Named by the debris part it sits in, if any (the same cues, after page-builder ones were dropped).
-            out[n] = Verdict("outside-main", _cue_below(b.frame, None, False) or b.frame)
+            f = top[b.frame.index] or b.frame
+            v = made.get(("outside-main", f.index))
+            if v is None:
+                v = made["outside-main", f.index] = Verdict("outside-main", f)
+            out[n] = v
             continue
-        cf = cue_of[n]
+        cf = below[b.frame.index]
         if cf is not None and cf.index not in majority:
-            out[n] = Verdict(f"cue:{cf.own}", cf)
+            v = made.get(("cue", cf.index))
+            if v is None:
+                v = made["cue", cf.index] = Verdict(f"cue:{cf.own}", cf)
+            out[n] = v
             continue
-        if prose_container and b.link_density > LINK_DENSE:
+        if prose_container and dense:
             out[n] = Verdict("link-dense", b.frame)
-    _drop_title(dom, out)
+    _drop_title(dom, out, tree.prose_block)
     return out
-
-
-def _card_of(frame: Frame, container: Frame | None, cards: frozenset[int]) -> Frame | None:
-    f: Frame | None = frame
-    while f is not None and f is not container:
-        if f.index in cards:
-            return f
-        f = f.parent
-    return None
-
-
-def _cue_below(frame: Frame, container: Frame | None, discussion: bool) -> Frame | None:
-    """The outermost element with its own boilerplate cue between a block's element and the container (the root
-    when None); on a discussion page, comment cues mark the content and do not count."""
-    found = None
-    f: Frame | None = frame
-    while f is not None and f is not container:
-        if f.own is not None and not (discussion and _comments(f.own)):
-            found = f
-        f = f.parent
-    return found
 
 
 def _comments(cue: str | None) -> bool:
     return cue is not None and cue.split("~")[-1] in COMMENT_WORDS
 
 
-def _drop_title(dom: Dom, out: list[Verdict | None]) -> None:
+def _drop_title(dom: Dom, out: list[Verdict | None], prose: list[bool]) -> None:
     """Drop the headline: the first kept heading that repeats the page title, if it comes before any kept prose,
     and every kept block that reads as the title or as its headline part ("Opinion | <headline>",
     "<headline> - Site"), wherever it sits (a share box under the article prints it again).
@@ -345,16 +434,21 @@ def _drop_title(dom: Dom, out: list[Verdict | None]) -> None:
             if text == title or (len(text) >= 10 and title.startswith(text)):
                 out[n] = Verdict("title", b.frame)
                 break
-        if is_prose(b):
+        if prose[n]:
             break
     forms = {_words(part) for part in (title, *_TITLE_SEPARATOR.split(title))}
     forms = {f for f in forms if f.count(" ") + 1 >= TITLE_WORDS}
     if not forms:
         return
+    # A block with the words of a form has the form's longest word in it: a substring test spares splitting the
+    # words of nearly every block.
+    keys = {max(f.split(" "), key=len) for f in forms}
     for n, b in enumerate(dom.blocks):
-        # Word content only: quotes, case and punctuation differ between <title> and the heading.
-        if out[n] is None and b.chars < TITLE_MAX_CHARS and _words(b.text.casefold()) in forms:
-            out[n] = Verdict("title", b.frame)
+        if out[n] is None and b.chars < TITLE_MAX_CHARS:
+            text = b.text.casefold()
+            # Word content only: quotes, case and punctuation differ between <title> and the heading.
+            if any(k in text for k in keys) and _words(text) in forms:
+                out[n] = Verdict("title", b.frame)
 
 
 def _words(text: str) -> str:

@@ -104,16 +104,15 @@ def extract_html(html: str | bytes, *, main_content: bool = True) -> Page:
     if sum(b.chars for b in dom.blocks) < HIDDEN_FALLBACK_CHARS:
         dom = _fallback(html, dom)
     verdicts = classify(dom) if main_content else [None] * len(dom.blocks)
+    texts = [b.text for b in dom.blocks]
     blocks = []
     pos = 0
-    pieces = []
-    for n, (b, v) in enumerate(zip(dom.blocks, verdicts, strict=True)):
-        if n:
-            pieces.append(SEPARATOR)
-            pos += len(SEPARATOR)
-        pieces.append(b.text)
-        para = Paragraph(n, pos, pos + len(b.text), b.text)
-        pos += len(b.text)
-        frame = b.frame if v is None else v.frame
-        blocks.append(Block(para, b.tag, None if v is None else v.reason, frame))
-    return Page("".join(pieces), tuple(blocks), dom.title, dom.canonical, dom.host, dom.lang, notes + tuple(dom.notes))
+    step = len(SEPARATOR)
+    for n, (b, v, text) in enumerate(zip(dom.blocks, verdicts, texts, strict=True)):
+        end = pos + len(text)
+        para = Paragraph(n, pos, end, text)
+        blocks.append(Block(para, b.tag, None, b.frame) if v is None else Block(para, b.tag, v.reason, v.frame))
+        pos = end + step
+    return Page(
+        SEPARATOR.join(texts), tuple(blocks), dom.title, dom.canonical, dom.host, dom.lang, notes + tuple(dom.notes)
+    )
