@@ -73,17 +73,14 @@ def is_prose(block: Block) -> bool:
     return block.chars >= SENTENCE_CHARS and block.text.endswith(_END_PUNCT)
 
 
-def weight(block: Block) -> float:
-    if block.link_density > LINK_DENSE:
+def weight(block: Block, prose: bool, dense: bool) -> float:
+    """A block's weight given its prose and link-density tests (made once per block by `_Tree`)."""
+    if dense:
         return -0.5 * block.chars
-    if not is_prose(block):
+    if not prose:
         return 0.0
     w = float(block.chars - block.link_chars)
     return w * CONTENT_BOOST if block.content else w
-
-
-def main_container(dom: Dom) -> Frame | None:
-    return _main_container(dom, _Tree(dom))[0]
 
 
 class _Tree:
@@ -155,13 +152,8 @@ def _main_container(dom: Dom, tree: _Tree) -> tuple[Frame | None, bool, frozense
         if items[i]:
             # An item of a listing: its facts (price, size, date) are content even when short, its link is its name.
             own[i] += 0.0 if dense else float(b.chars - b.link_chars)
-        elif dense:
-            own[i] += -0.5 * b.chars
-        elif p:
-            w = float(b.chars - b.link_chars)
-            own[i] += w * CONTENT_BOOST if b.content else w
         else:
-            own[i] += 0.0
+            own[i] += weight(b, p, dense)
     page = max(prose[0], 1)
     talk_chars = max((chars[i] for i in tree.order if tree.cued[i]), default=0)
     no_cards: frozenset[int] = frozenset()
