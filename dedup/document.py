@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 Reason = Literal["structure", "rule", "repeat", "boilerplate", "near_duplicate", "empty"]
 Kind = Literal["text", "html"]
+_new_object = object.__new__
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,17 @@ class Removal:
     similarity: float | None = None
     ref_docs: tuple[str, ...] = ()
     path: str | None = None
+
+    @classmethod
+    def structure(cls, p: Paragraph, rule: str, path: str) -> Removal:
+        """`Removal(p.start, p.end, p.index, "structure", p.text, rule=rule, path=path)`, made without the frozen
+        `__init__` (one attribute store through `object.__setattr__` per field): a page removes a hundred blocks."""
+        removal = _new_object(cls)
+        removal.__dict__.update(
+            start=p.start, end=p.end, paragraph=p.index, reason="structure", text=p.text, rule=rule,
+            ref_paragraph=None, similarity=None, ref_docs=(), path=path,
+        )  # fmt: skip
+        return removal
 
     def explain(self) -> str:
         if self.reason == "structure":

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from dedup.config import Config
 from dedup.context import Paragraphs, context_debris, is_prose
 from dedup.document import Document, Paragraph, Removal, Result
+from dedup.gcpause import gc_paused
 from dedup.html.page import SEPARATOR, Page, extract_html
 from dedup.language import detect
 from dedup.minhash import Signer
@@ -112,6 +113,10 @@ class Pipeline:
 
     # -- per document -------------------------------------------------------------------------
     def analyse(self, doc: Document) -> DocState:
+        with gc_paused():
+            return self._analyse(doc)
+
+    def _analyse(self, doc: Document) -> DocState:
         if doc.kind == "html":
             state = self._analyse_html(doc)
         else:
@@ -140,9 +145,7 @@ class Pipeline:
         for block in page.blocks:
             if block.reason is not None:
                 p = block.paragraph
-                state.removals[p.index] = Removal(
-                    p.start, p.end, p.index, "structure", p.text, rule=f"html.{block.reason}", path=block.path
-                )
+                state.removals[p.index] = Removal.structure(p, f"html.{block.reason}", block.path)
         return state
 
     def _apply_rules(self, state: DocState) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import urlsplit
@@ -465,6 +466,11 @@ def _name_cue(ident: str | None, klass: str | None) -> tuple[str | None, bool]:
 def _value_cue(name: str, value: str) -> tuple[str | None, bool]:
     """The cue of the first cue word among the tokens of an id or class value, else whether any is a content word;
     a site repeats its class strings from page to page."""
+    low = value.lower()
+    if not _CUE_PART.search(low):
+        # Most class strings of a page hold no cue word in any token: one search over the whole string rules that
+        # out, and only content words are left to look for. (Cue parts hold no space: no match spans two tokens.)
+        return None, any(token in CONTENT_WORDS for token in low.split())
     content = False
     for token in value.split():
         cue, is_content = _token_cue(token)
@@ -569,16 +575,27 @@ def _drop_layout_cues(frames: list[Frame]) -> None:
                 f.own = None
 
 
-def _keep_gallery_captions(frames: list[Frame], blocks: list[Block]) -> None:
+def _keep_gallery_captions(owners: list[Frame], blocks: list[Block]) -> None:
     """Forget the caption cues of a page whose text is mostly captions: a photo gallery, where they are the content."""
-    inside = [False] * len(frames)
-    for f in frames:
-        inside[f.index] = f.own in CAPTION_CUES or (f.parent is not None and inside[f.parent.index])
-    captions = sum(b.chars for b in blocks if inside[b.frame.index])
-    if 2 * captions > sum(b.chars for b in blocks):
-        for f in frames:
-            if f.own in CAPTION_CUES:
-                f.own = None
+    captions = [f for f in owners if f.own in CAPTION_CUES]
+    # The elements under a caption cue are the ranges [pre, post] of the captions' frames: merged, they are disjoint
+    # and sorted, and a block is inside one when its frame's `pre` falls in it.
+    starts: list[int] = []
+    ends: list[int] = []
+    for f in sorted(captions, key=lambda f: f.pre):
+        if ends and f.pre <= ends[-1]:
+            ends[-1] = max(ends[-1], f.post)
+        else:
+            starts.append(f.pre)
+            ends.append(f.post)
+    inside = 0
+    for b in blocks:
+        k = bisect_right(starts, b.frame.pre) - 1
+        if k >= 0 and b.frame.pre <= ends[k]:
+            inside += b.chars
+    if 2 * inside > sum(b.chars for b in blocks):
+        for f in captions:
+            f.own = None
 
 
 def walk(html: str, *, show_hidden: bool = False) -> Dom:
@@ -761,7 +778,7 @@ def walk(html: str, *, show_hidden: bool = False) -> Dom:
         node = node.first_child
     _drop_layout_cues(owners)
     if captioned:
-        _keep_gallery_captions(frames, blocks)
+        _keep_gallery_captions(owners, blocks)
     return Dom(blocks, frames, title, canonical, lang)
 
 

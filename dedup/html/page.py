@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import regex
 
 from dedup.document import Paragraph
+from dedup.gcpause import gc_paused
 from dedup.html.decode import decode_html
 from dedup.html.dom import Dom, Frame, walk
 from dedup.html.extract import classify
@@ -94,8 +95,13 @@ def extract_html(html: str | bytes, *, main_content: bool = True) -> Page:
     """Parse a page and judge its blocks; `main_content=False` keeps every visible block.
 
     Bytes are decoded first (see `dedup.html.decode`). Never raises on malformed markup: the parser repairs it as a
-    browser would.
+    browser would. The garbage collector is paused for the call (`dedup.gcpause`).
     """
+    with gc_paused():
+        return _extract(html, main_content)
+
+
+def _extract(html: str | bytes, main_content: bool) -> Page:
     notes: tuple[str, ...] = ()
     if isinstance(html, bytes):
         decoded = decode_html(html)
