@@ -382,3 +382,17 @@ def test_dedup_texts_passes_html_when_document_has_kind() -> None:
     texts, ms = dedup_texts(module, [(_page("a"), "<p>x</p>")], page_timing=False)
     assert texts == ["html:<p>x</p>"] and ms == []
     assert len(module.calls) == 1
+
+
+@pytest.mark.integration
+def test_dedup_times_run_in_a_fresh_process() -> None:
+    """The isolated path imports dedup by name in a new interpreter: same texts, one time per page."""
+    import dedup
+
+    pages = [(_page("a"), "<html><body><p>Hello there, a paragraph.</p></body></html>"), (_page("b"), "<p>b</p>")]
+    texts, ms = dedup_texts(dedup, pages, isolate=True)
+    assert texts == dedup_texts(dedup, pages, page_timing=False)[0]
+    assert len(ms) == 2 and all(m > 0 for m in ms)
+    out = eval_html.in_fresh_process(eval_html._extract_pages, "dedup", [html for _, html in pages])
+    assert out.texts == [str(dedup.extract_html(html).content) for _, html in pages]
+    assert len(out.ms) == 2 and out.errors == [None, None]
