@@ -244,9 +244,9 @@ def _extract_pages(module_name: str, htmls: list[str]) -> ToolOutput:
 def in_fresh_process(fn: Callable[..., Any], *args: Any) -> Any:
     """`fn(*args)` in a newly started interpreter, its result sent back.
 
-    Times taken in this process after a batch run of thousands of pages came out about a fifth slower than in a fresh
-    one (measured on the dedup-extract column: 3.3 against 2.8 ms median on AEB), whatever the tool: the heap the
-    earlier work leaves behind. Each peer runs in its own process; dedup's timed calls do too.
+    The same extraction code timed in this process, after the batch run of every set, came out about a fifth slower
+    than in a fresh one (dedup-extract: 3.3 against 2.8 ms median on AEB): what the earlier work leaves behind is not
+    the tool's. Each peer runs in its own process; dedup's timed calls do too.
     """
     with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
         return pool.submit(fn, *args).result()

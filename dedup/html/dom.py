@@ -578,14 +578,13 @@ def _drop_layout_cues(frames: list[Frame]) -> None:
 def _keep_gallery_captions(owners: list[Frame], blocks: list[Block]) -> None:
     """Forget the caption cues of a page whose text is mostly captions: a photo gallery, where they are the content."""
     captions = [f for f in owners if f.own in CAPTION_CUES]
-    # The elements under a caption cue are the ranges [pre, post] of the captions' frames: merged, they are disjoint
-    # and sorted, and a block is inside one when its frame's `pre` falls in it.
+    # The elements under a caption cue are the ranges [pre, post] of the captions' frames. Owners come in document
+    # order and two elements' ranges are nested or apart, so leaving out the ones inside the last range kept gives
+    # sorted, disjoint ranges; a block is inside one when its frame's `pre` falls in it.
     starts: list[int] = []
     ends: list[int] = []
-    for f in sorted(captions, key=lambda f: f.pre):
-        if ends and f.pre <= ends[-1]:
-            ends[-1] = max(ends[-1], f.post)
-        else:
+    for f in captions:
+        if not ends or f.pre > ends[-1]:
             starts.append(f.pre)
             ends.append(f.post)
     inside = 0
