@@ -21,6 +21,7 @@ _NON_WORD = regex.compile(r"[^\w]+")
 _ASCII_INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _ASCII_SPACE = re.compile(r"[\t\n\r ]+")
 _ASCII_NON_WORD = re.compile(r"[^a-z0-9_]+")
+_SPACES = re.compile(" {2,}")
 
 
 def normalize(text: str) -> str:
@@ -30,6 +31,11 @@ def normalize(text: str) -> str:
             text = _ASCII_INVISIBLE.sub("", text)
         return _ASCII_SPACE.sub(" ", text).strip()
     text = unicodedata.normalize("NFC", text)
+    if text.isprintable():
+        # Printable text holds no control, format, surrogate or private-use character and no whitespace but the
+        # space itself (the other separators and \t\n\r are not printable): only runs of spaces are left to collapse.
+        # Most paragraphs of a page are such text, and the two `regex` passes cost more than these tests.
+        return _SPACES.sub(" ", text).strip() if "  " in text else text.strip()
     text = _INVISIBLE.sub("", text)
     return _SPACE.sub(" ", text).strip()
 
